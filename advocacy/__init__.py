@@ -1,0 +1,109 @@
+"""Advocacy: employee advocacy and internal social collaboration, as a Flask app factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from advocacy import jobs
+from advocacy.accounts import api as accounts_api
+from advocacy.accounts import auth
+from advocacy.accounts import cli as accounts_cli
+from advocacy.accounts import routes as accounts_routes
+from advocacy.accounts import settings as accounts_settings
+from advocacy.background import routes as background_routes
+from advocacy.config import load_config
+from advocacy.demo import seed_demo_command
+from advocacy.extensions import api, csrf, db, htmx, limiter, login_manager, mail, migrate, talisman
+from advocacy.web import errors, home, templating
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Only our own files: no inline script, no CDN. Images may come from content's own image URLs.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": ["'self'", "data:", "https:"],
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. `config` is read like the environment (DATABASE_URL, REDIS_URL...) and then
+    overrides the resulting Flask config, so tests can pass either kind of setting."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("ADVOCACY_INSTANCE_PATH") or str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    env = dict(os.environ)
+    env.update({k: v for k, v in (config or {}).items() if isinstance(v, str)})
+    app.config.update(load_config(env, app.instance_path))
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    _init_extensions(app)
+    _register_features(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    mail.init_app(app)
+    login_manager.init_app(app)
+    talisman.init_app(
+        app,
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        force_https=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        session_cookie_samesite="Lax",
+        strict_transport_security=app.config["SESSION_COOKIE_SECURE"],
+        referrer_policy="strict-origin-when-cross-origin",
+        frame_options="DENY",
+    )
+    app.config.update(
+        API_TITLE="Advocacy API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    api.init_app(app, spec_kwargs={"info": {"description": _API_DESCRIPTION}})
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    jobs.init_app(app)
+
+
+_API_DESCRIPTION = (
+    "Advocacy's JSON API. Authenticate with `Authorization: Bearer <token>` (create a token on your "
+    "settings page or with `flask tokens create`). Errors are `application/problem+json`; lists "
+    "are paginated with `page` and `per_page`."
+)
+
+
+def _register_features(app: Flask) -> None:
+    errors.init_app(app)
+    templating.init_app(app)
+    auth.init_app(app)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(accounts_routes.bp)
+    app.register_blueprint(accounts_settings.bp)
+    app.register_blueprint(background_routes.bp)
+    api.register_blueprint(accounts_api.bp)
+    accounts_cli.init_app(app)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,87 @@
+"""Who is asking: session sign-in for pages, and the permission checks every view relies on.
+
+Pages are private by default: a view must be marked `@public` to be reachable signed out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Flask, abort, current_app, g, request, url_for
+from flask_login import current_user
+
+from advocacy.accounts.models import User
+from advocacy.accounts.service import get_organisation
+from advocacy.extensions import db, login_manager
+
+
+def public(view: Callable) -> Callable:
+    """Let signed-out visitors reach this view."""
+    view.is_public = True
+    return view
+
+
+def admin_required(view: Callable) -> Callable:
+    """403 unless the signed-in user is an admin."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def curator_required(view: Callable) -> Callable:
+    """403 unless the signed-in user is a curator or an admin."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_curator:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _require_sign_in():
+    """Send signed-out visitors of private pages to the sign-in page (the API has its own auth)."""
+    if request.endpoint is None or request.path.startswith("/api/"):
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if request.endpoint == "static" or getattr(view, "is_public", False):
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+def init_app(app: Flask) -> None:
+    """Configure sign-in and make every page private unless marked public."""
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    app.before_request(_require_sign_in)
+    app.context_processor(_organisation_context)
+
+
+def _organisation_context() -> dict:
+    if "organisation_name" not in g:
+        g.organisation_name = get_organisation().name
+    return {"organisation_name": g.organisation_name}
+
+
+def safe_next_url(target: str | None) -> str:
+    """Only same-site relative paths are followed after sign-in (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("home.index")

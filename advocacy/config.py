@@ -1,0 +1,139 @@
+"""Configuration classes, filled from the environment when the app is created (never at import)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """Raised when the settings cannot make a safe application (e.g. production without a key)."""
+
+
+def database_uri(url: str) -> str:
+    """Point postgres URLs at psycopg 3, whatever scheme the operator wrote."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _persistent_dev_secret(instance_path: Path) -> str:
+    """A per-install key kept in the instance folder, so dev sessions survive restarts."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+class BaseConfig:
+    """Settings shared by every environment; `load` reads the environment into a dict."""
+
+    DEBUG = False
+    TESTING = False
+    SESSION_COOKIE_SECURE = False
+    FORCE_HTTPS = False
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; the session expires instead
+    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    RATELIMIT_PASSWORD_RESET = "5 per minute;20 per hour"
+    JOBS_RAISE_IN_PROCESS = False
+    PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds
+    INVITATION_MAX_AGE_DAYS = 14
+    CSV_IMPORT_MAX_BYTES = 2 * 1024 * 1024
+
+    @classmethod
+    def load(cls, env: Mapping[str, str], instance_path: str) -> dict:
+        """Build the config mapping for this class from `env` and the app's instance folder."""
+        instance = Path(instance_path)
+        settings = {
+            key: getattr(cls, key) for key in dir(cls) if key.isupper() and not key.startswith("_")
+        }
+        redis_url = env.get("REDIS_URL") or None
+        settings.update(
+            SECRET_KEY=env.get("SECRET_KEY") or cls.default_secret(instance),
+            SQLALCHEMY_DATABASE_URI=database_uri(
+                env.get("DATABASE_URL") or f"sqlite:///{instance / 'advocacy.db'}"
+            ),
+            SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+            REDIS_URL=redis_url,
+            RATELIMIT_STORAGE_URI=redis_url or "memory://",
+            SEARCH_INDEX_DIR=env.get("SEARCH_INDEX_DIR") or str(instance / "search-index"),
+            PUBLIC_BASE_URL=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            ORGANISATION_NAME=env.get("ORGANISATION_NAME", "Acme"),
+            MAIL_DEFAULT_SENDER=env.get("MAIL_DEFAULT_SENDER", "advocacy@localhost"),
+            MAIL_SERVER=env.get("MAIL_SERVER") or None,
+            MAIL_PORT=int(env.get("MAIL_PORT", "25")),
+            MAIL_USERNAME=env.get("MAIL_USERNAME") or None,
+            MAIL_PASSWORD=env.get("MAIL_PASSWORD") or None,
+            MAIL_USE_TLS=_flag(env, "MAIL_USE_TLS", False),
+            MAIL_USE_SSL=_flag(env, "MAIL_USE_SSL", False),
+            MAIL_TIMEOUT=10,
+        )
+        # Without an SMTP server, e-mail is written to the log so the embedded default needs nothing.
+        settings["MAIL_BACKEND"] = "smtp" if settings["MAIL_SERVER"] else "advocacy.mail.LogBackend"
+        return settings
+
+    @classmethod
+    def default_secret(cls, instance: Path) -> str:
+        """The key to use when SECRET_KEY is not set."""
+        return _persistent_dev_secret(instance)
+
+
+class DevelopmentConfig(BaseConfig):
+    """`flask run` on a laptop: the embedded default."""
+
+
+class TestingConfig(BaseConfig):
+    """pytest: CSRF stays on (tests send tokens), jobs raise so failures are seen."""
+
+    TESTING = True
+    JOBS_RAISE_IN_PROCESS = True
+    PASSWORD_HASH_FAST = True
+
+    @classmethod
+    def default_secret(cls, instance: Path) -> str:
+        return "test-secret-key"
+
+
+class ProductionConfig(BaseConfig):
+    """A company's deployment: refuses to start without a secret key and a database URL."""
+
+    SESSION_COOKIE_SECURE = True
+    FORCE_HTTPS = False  # TLS is normally terminated by the proxy; it sets X-Forwarded-Proto
+
+    @classmethod
+    def load(cls, env: Mapping[str, str], instance_path: str) -> dict:
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not env.get(name)]
+        if missing:
+            raise ConfigError(f"production needs {', '.join(missing)} set in the environment")
+        settings = super().load(env, instance_path)
+        settings["FORCE_HTTPS"] = _flag(env, "FORCE_HTTPS", False)
+        return settings
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(env: Mapping[str, str] | None = None, instance_path: str = "instance") -> dict:
+    """Choose the config class from ADVOCACY_ENV (default development) and load it."""
+    env = os.environ if env is None else env
+    name = env.get("ADVOCACY_ENV", "development")
+    if name not in CONFIGS:
+        raise ConfigError(f"ADVOCACY_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name].load(env, instance_path)

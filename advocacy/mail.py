@@ -1,0 +1,34 @@
+"""Outgoing e-mail: one `send_mail` for every feature, and the log backend of the embedded default."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, render_template
+from flask_mailman import EmailMultiAlternatives
+from flask_mailman.backends.base import BaseEmailBackend
+
+log = logging.getLogger("advocacy.mail")
+
+
+class LogBackend(BaseEmailBackend):
+    """Writes each message to the log instead of sending it (no SMTP server configured)."""
+
+    def send_messages(self, email_messages):
+        for message in email_messages:
+            log.info(
+                "E-mail to %s: %s\n%s", ", ".join(message.to), message.subject, message.body
+            )
+        return len(email_messages)
+
+
+def send_mail(to: str, subject: str, template: str, **context) -> None:
+    """Render `templates/<template>.txt` (and `.html` when present) and send it to one address."""
+    body = render_template(f"{template}.txt", **context)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=body,
+        from_email=current_app.config["MAIL_DEFAULT_SENDER"],
+        to=[to],
+    )
+    message.send()
