@@ -23,7 +23,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from redis import Redis
-from rq import Queue, Retry, Worker
+from rq import Queue, Retry, SimpleWorker, Worker
 from rq.cron import CronScheduler
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -167,19 +167,35 @@ def _run_in_process(app: Flask, job: PendingJob) -> None:
                         raise
 
 
-class AppWorker(Worker):
-    """An RQ worker that runs every job inside a fresh app context of the app that started it."""
+class _AppContextJobs:
+    """Runs every job inside a fresh app context of the app that started the worker."""
 
     flask_app: Flask
 
-    def perform_job(self, job, queue):
+    def perform_job(self, job, queue, *args, **kwargs):
+        # RQ 3 passes the execution too: forward whatever RQ passes rather than pin its signature.
         with self.flask_app.app_context():
-            # The work horse is a forked child: never share the parent's pooled connections.
-            db.engine.dispose(close=False)
+            self.prepare_connections()
             try:
-                return super().perform_job(job, queue)
+                return super().perform_job(job, queue, *args, **kwargs)
             finally:
                 db.session.remove()
+
+    def prepare_connections(self) -> None:
+        """Nothing to do when the job runs in the worker's own process."""
+
+
+class AppWorker(_AppContextJobs, Worker):
+    """The `flask worker` process: RQ's forking worker, one work horse per job."""
+
+    def prepare_connections(self) -> None:
+        # The work horse is a forked child: never share the parent's pooled connections.
+        db.engine.dispose(close=False)
+
+
+class InlineAppWorker(_AppContextJobs, SimpleWorker):
+    """Runs jobs in the worker's own process (no fork): for tests that inspect in-memory state.
+    In RQ 3 `Worker` and `SimpleWorker` are siblings, so the base decides whether jobs fork."""
 
 
 def run_schedules_forever(app: Flask, stop: threading.Event) -> None:
@@ -188,7 +204,8 @@ def run_schedules_forever(app: Flask, stop: threading.Event) -> None:
     if state.redis is None:
         _run_embedded_schedules(app, state.schedules, stop)
         return
-    cron = CronScheduler(connection=state.redis, name="advocacy")
+    # Each process needs its own name: the leader lock compares it to tell "mine" from "theirs".
+    cron = CronScheduler(connection=state.redis)
     for schedule in state.schedules:
         cron.register(
             schedule.func,
@@ -242,7 +259,9 @@ def worker_command(queues: str, burst: bool, no_scheduler: bool) -> None:
             stop.set()
         return
     names = [name.strip() for name in queues.split(",") if name.strip()]
-    worker = AppWorker([Queue(name, connection=state.redis) for name in names], connection=state.redis)
+    worker = AppWorker(
+        [Queue(name, connection=state.redis) for name in names], connection=state.redis
+    )
     worker.flask_app = app
     try:
         worker.work(burst=burst, with_scheduler=True)
