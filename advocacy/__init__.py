@@ -8,16 +8,18 @@ from pathlib import Path
 
 from flask import Flask
 
-from advocacy import jobs
+from advocacy import extensions, jobs
+from advocacy.accounts import admin as accounts_admin
 from advocacy.accounts import api as accounts_api
 from advocacy.accounts import auth
 from advocacy.accounts import cli as accounts_cli
 from advocacy.accounts import routes as accounts_routes
 from advocacy.accounts import settings as accounts_settings
+from advocacy.accounts import teams as accounts_teams
 from advocacy.background import routes as background_routes
 from advocacy.config import load_config
 from advocacy.demo import seed_demo_command
-from advocacy.extensions import api, csrf, db, htmx, limiter, login_manager, mail, migrate, talisman
+from advocacy.extensions import api, csrf, db, htmx, limiter, login_manager, migrate, talisman
 from advocacy.web import errors, home, templating
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +53,9 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     _init_extensions(app)
     _register_features(app)
@@ -64,7 +68,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
-    mail.init_app(app)
+    extensions.mail.init_app(app)  # not `mail`: the advocacy.mail module shadows that name
     login_manager.init_app(app)
     talisman.init_app(
         app,
@@ -90,9 +94,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 _API_DESCRIPTION = (
-    "Advocacy's JSON API. Authenticate with `Authorization: Bearer <token>` (create a token on your "
-    "settings page or with `flask tokens create`). Errors are `application/problem+json`; lists "
-    "are paginated with `page` and `per_page`."
+    "Advocacy's JSON API. Authenticate with `Authorization: Bearer <token>` (create a token on "
+    "your settings page or with `flask tokens create`). Errors are `application/problem+json`; "
+    "lists are paginated with `page` and `per_page`."
 )
 
 
@@ -103,6 +107,10 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(home.bp)
     app.register_blueprint(accounts_routes.bp)
     app.register_blueprint(accounts_settings.bp)
+    app.register_blueprint(accounts_admin.bp)
+    app.register_blueprint(accounts_teams.bp)
+    templating.register_nav(app, "Teams", "teams.index")
+    templating.register_nav(app, "Admin", "admin.users", visible=lambda user: user.is_admin)
     app.register_blueprint(background_routes.bp)
     api.register_blueprint(accounts_api.bp)
     accounts_cli.init_app(app)
