@@ -45,9 +45,11 @@ class BaseConfig:
     SESSION_COOKIE_SECURE = False
     FORCE_HTTPS = False
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
-    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session; the session expires instead
+    WTF_CSRF_TIME_LIMIT = (
+        None  # the token lives as long as the session; the session expires instead
+    )
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
-    RATELIMIT_PASSWORD_RESET = "5 per minute;20 per hour"
+    RATELIMIT_PASSWORD_RESET = "5 per minute;20 per hour"  # noqa: S105 - a rate, not a secret
     JOBS_RAISE_IN_PROCESS = False
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds
     INVITATION_MAX_AGE_DAYS = 14
@@ -81,7 +83,7 @@ class BaseConfig:
             MAIL_USE_SSL=_flag(env, "MAIL_USE_SSL", False),
             MAIL_TIMEOUT=10,
         )
-        # Without an SMTP server, e-mail is written to the log so the embedded default needs nothing.
+        # Without an SMTP server, e-mail goes to the log: the embedded default needs nothing.
         settings["MAIL_BACKEND"] = "smtp" if settings["MAIL_SERVER"] else "advocacy.mail.LogBackend"
         return settings
 

@@ -1,4 +1,4 @@
-"""Outgoing e-mail: one `send_mail` for every feature, and the log backend of the embedded default."""
+"""Outgoing e-mail: one `send_mail` for every feature, and the embedded default's log backend."""
 
 from __future__ import annotations
 
@@ -16,9 +16,7 @@ class LogBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         for message in email_messages:
-            log.info(
-                "E-mail to %s: %s\n%s", ", ".join(message.to), message.subject, message.body
-            )
+            log.info("E-mail to %s: %s\n%s", ", ".join(message.to), message.subject, message.body)
         return len(email_messages)
 
 

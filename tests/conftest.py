@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 from redis import Redis
 from sqlalchemy import text
@@ -23,7 +24,9 @@ from advocacy.accounts.tokens import create_api_token
 from advocacy.extensions import db, limiter
 from tests.factories import PASSWORD, UserFactory
 
-CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+CSRF_INPUT = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
 SERVICES_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 SERVICES_REDIS_URL = os.environ.get("REDIS_URL", "")
 
@@ -93,7 +96,9 @@ def services_redis_url(request) -> str:
 
 @pytest.fixture(scope="session")
 def _schema(base_config, tmp_path_factory):
-    app = create_app({**base_config, "ADVOCACY_INSTANCE_PATH": str(tmp_path_factory.mktemp("inst"))})
+    app = create_app(
+        {**base_config, "ADVOCACY_INSTANCE_PATH": str(tmp_path_factory.mktemp("inst"))}
+    )
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -107,6 +112,15 @@ class CsrfClient(FlaskClient):
 
     csrf_token: str | None = None
 
+    @staticmethod
+    def _forget_request_state() -> None:
+        """The `app` fixture keeps an app context pushed, so every test request would share one
+        `g`, where Flask-Login caches the signed-in user and Flask-WTF the CSRF token: a second
+        client would be taken for the first. Forget them before each request, as a server would."""
+        if has_app_context():
+            for name in ("_login_user", "csrf_token", "csrf_valid", "organisation_name"):
+                g.pop(name, None)
+
     def fetch_csrf_token(self) -> str:
         # The sign-in page has a form when signed out; the settings page when signed in.
         for page in ("/login", "/settings/"):
@@ -117,6 +131,7 @@ class CsrfClient(FlaskClient):
         return self.csrf_token
 
     def open(self, *args, csrf: bool = True, **kwargs):
+        self._forget_request_state()
         method = kwargs.get("method", "GET").upper()
         path = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "")
         if csrf and method in {"POST", "PUT", "PATCH", "DELETE"} and not path.startswith("/api/"):
@@ -237,3 +252,94 @@ def mail_outbox(app):
     mailman = app.extensions["mailman"]
     mailman.outbox = []
     return mailman.outbox
+
+
+@pytest.fixture
+def live_server(make_app):
+    """The app served over real HTTP on a free local port, for the browser tests."""
+    from threading import Thread
+
+    from werkzeug.serving import make_server
+
+    app = make_app()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.app = app
+    server.url = f"http://127.0.0.1:{server.server_port}"
+    yield server
+    server.shutdown()
+    thread.join(timeout=5)
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium, driven by Playwright (no downloaded browsers)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser page; CSP is bypassed only so axe-core can be injected."""
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def rq_app(make_app, redis_url):
+    """An app backed by the real Redis (whatever the run's mode), inside an app context."""
+    app = make_app(REDIS_URL=redis_url)
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run queued jobs now, in this process (a no-op when jobs already ran in-process), then
+    reload rows so the test sees what the jobs wrote."""
+
+    def drain() -> None:
+        redis = app.extensions["jobs"].redis
+        if redis is not None:
+            from rq import Queue
+
+            from advocacy.jobs import QUEUES, InlineAppWorker
+
+            worker = InlineAppWorker([Queue(n, connection=redis) for n in QUEUES], connection=redis)
+            worker.flask_app = app
+            worker.work(burst=True, with_scheduler=False)
+        db.session.expire_all()
+
+    return drain
+
+
+@pytest.fixture
+def worker(rq_app):
+    """A real RQ worker of the app; drain with `worker.work(burst=True, with_scheduler=False)`."""
+    from rq import Queue
+
+    from advocacy.jobs import QUEUES, AppWorker, redis_connection
+
+    connection = redis_connection()
+    queues = [Queue(name, connection=connection) for name in QUEUES]
+    rq_worker = AppWorker(queues, connection=connection)
+    rq_worker.flask_app = rq_app
+    return rq_worker

@@ -6,15 +6,17 @@ from flask import abort
 from marshmallow import Schema, fields, validate
 
 from advocacy.accounts import service
-from advocacy.accounts.models import EMAIL_MAX, NAME_MAX, Role
+from advocacy.accounts.models import NAME_MAX, Role
 from advocacy.web.api import ApiBlueprint, PageArgs, api_user, page_of, paginate
 
 bp = ApiBlueprint("accounts_api", __name__, description="People and teams")
 
 
 class TeamRefSchema(Schema):
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
+    """One of a user's team memberships."""
+
+    id = fields.Integer(required=True, attribute="team.id")
+    name = fields.String(required=True, attribute="team.name")
     is_leader = fields.Boolean(required=True)
 
 
@@ -29,19 +31,22 @@ class UserSchema(Schema):
     timezone = fields.String(required=True)
     languages = fields.List(fields.String(), required=True)
     active = fields.Boolean(required=True)
-    teams = fields.Method("get_teams", dump_only=True, metadata={"type": "array", "items": TeamRefSchema})
-
-    def get_teams(self, user):
-        return [{"id": m.team.id, "name": m.team.name, "is_leader": m.is_leader} for m in user.memberships]
+    teams = fields.List(fields.Nested(TeamRefSchema), dump_only=True, attribute="memberships")
 
 
 class UserListArgs(PageArgs):
-    q = fields.String(load_default="", validate=validate.Length(max=NAME_MAX), metadata={"description": "Name or e-mail fragment"})
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(max=NAME_MAX),
+        metadata={"description": "Name or e-mail fragment"},
+    )
 
 
 class MemberSchema(Schema):
+    """One of a team's memberships."""
+
     user_id = fields.Integer(required=True)
-    display_name = fields.String(required=True)
+    display_name = fields.String(required=True, attribute="user.display_name")
     is_leader = fields.Boolean(required=True)
 
 
@@ -49,13 +54,7 @@ class TeamSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=NAME_MAX))
     description = fields.String(load_default="", validate=validate.Length(max=2000))
-    members = fields.Method("get_members", dump_only=True)
-
-    def get_members(self, team):
-        return [
-            {"user_id": m.user_id, "display_name": m.user.display_name, "is_leader": m.is_leader}
-            for m in team.memberships
-        ]
+    members = fields.List(fields.Nested(MemberSchema), dump_only=True, attribute="memberships")
 
 
 class AddMemberSchema(Schema):
@@ -89,6 +88,7 @@ def list_teams(args):
 @bp.post("/teams")
 @bp.arguments(TeamSchema)
 @bp.response(201, TeamSchema)
+@bp.problems(403, 409)
 def create_team(data):
     """Create a team (admins only)."""
     if not api_user().is_admin:
@@ -99,6 +99,7 @@ def create_team(data):
 @bp.post("/teams/<int:team_id>/members")
 @bp.arguments(AddMemberSchema)
 @bp.response(200, TeamSchema)
+@bp.problems(403, 404, 409)
 def add_team_member(data, team_id: int):
     """Add someone to a team, or change whether they lead it (admins and the team's leaders)."""
     team = service.get_team(team_id)

@@ -23,13 +23,22 @@ def _fail(error: ServiceError) -> None:
 @click.option("--email", required=True)
 @click.option("--name", required=True, help="Display name.")
 @click.option("--password", required=True, help="At least 10 characters.")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.MEMBER.value, show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.MEMBER.value,
+    show_default=True,
+)
 @click.option("--team", "teams", multiple=True, help="Team name (created if missing); repeatable.")
 @click.option("--timezone", default=None, help="IANA time zone (default: the organisation's).")
-def create_user(email: str, name: str, password: str, role: str, teams: tuple[str, ...], timezone: str | None):
+def create_user(
+    email: str, name: str, password: str, role: str, teams: tuple[str, ...], timezone: str | None
+):
     """Create a user who can sign in at once."""
     try:
-        user = service.create_user(email, service.Profile(display_name=name, timezone=timezone), password, role, teams)
+        user = service.create_user(
+            email, service.Profile(display_name=name, timezone=timezone), password, role, teams
+        )
     except ServiceError as error:
         _fail(error)
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")

@@ -29,7 +29,8 @@ class NewPasswordForm(FlaskForm):
         description=f"At least {PASSWORD_MIN} characters. A long phrase is easiest to remember.",
     )
     confirm = PasswordField(
-        "Repeat the password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", "The passwords differ.")],
     )
 
 
@@ -38,19 +39,32 @@ class ProfileForm(FlaskForm):
     job_title = StringField("Job title", validators=[Length(max=SHORT_TEXT_MAX)])
     department = StringField("Department", validators=[Length(max=SHORT_TEXT_MAX)])
     location = StringField("Location", validators=[Length(max=SHORT_TEXT_MAX)])
-    timezone = StringField("Time zone", validators=[DataRequired(), Length(max=64)],
-                           description="An IANA name such as America/Vancouver, Europe/London or Asia/Singapore.")
+    timezone = StringField(
+        "Time zone",
+        validators=[DataRequired(), Length(max=64)],
+        description="An IANA name such as America/Vancouver, Europe/London or Asia/Singapore.",
+    )
     working_hours_start = TimeField("Working day starts", validators=[Optional()])
     working_hours_end = TimeField("Working day ends", validators=[Optional()])
-    languages = StringField("Languages", validators=[Length(max=200)],
-                            description="Language codes separated by commas, e.g. en, fr.")
+    languages = StringField(
+        "Languages",
+        validators=[Length(max=200)],
+        description="Language codes separated by commas, e.g. en, fr.",
+    )
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)])
-    password = PasswordField("New password", validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)])
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=PASSWORD_MAX)]
+    )
+    password = PasswordField(
+        "New password", validators=[DataRequired(), Length(min=PASSWORD_MIN, max=PASSWORD_MAX)]
+    )
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Label", validators=[DataRequired(), Length(max=80)],
-                       description="What the token is for, e.g. 'reporting script'.")
+    name = StringField(
+        "Label",
+        validators=[DataRequired(), Length(max=80)],
+        description="What the token is for, e.g. 'reporting script'.",
+    )

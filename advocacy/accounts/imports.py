@@ -14,7 +14,12 @@ from advocacy.accounts.models import Role, User
 from advocacy.accounts.service import Profile, add_user, find_user_by_email, normalise_email
 from advocacy.accounts.tokens import add_invitation
 from advocacy.background.models import JobRun
-from advocacy.background.service import create_job_run, fail_job_run, finish_job_run, report_progress
+from advocacy.background.service import (
+    create_job_run,
+    fail_job_run,
+    finish_job_run,
+    report_progress,
+)
 from advocacy.errors import ServiceError, ValidationFailed
 from advocacy.extensions import db
 from advocacy.jobs import enqueue
@@ -48,10 +53,12 @@ def read_user_csv(data: bytes, max_bytes: int) -> list[dict]:
         raise ValidationFailed.field(
             "file",
             f"The file is not UTF-8 (byte {data[error.start]:#04x} at position {error.start}). "
-            "Save it as \"CSV UTF-8\" and upload it again.",
+            'Save it as "CSV UTF-8" and upload it again.',
         ) from None
     if "\x00" in text:
-        raise ValidationFailed.field("file", "The file contains NUL bytes: it is not a CSV text file.")
+        raise ValidationFailed.field(
+            "file", "The file contains NUL bytes: it is not a CSV text file."
+        )
     reader = csv.DictReader(io.StringIO(text, newline=""))
     headers = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in headers]
@@ -75,14 +82,19 @@ def read_user_csv(data: bytes, max_bytes: int) -> list[dict]:
     return rows
 
 
-def start_user_import(data: bytes, import_valid_rows: bool, send_invitations: bool, owner_id: int,
-                      max_bytes: int) -> JobRun:
+def start_user_import(
+    data: bytes, import_valid_rows: bool, send_invitations: bool, owner_id: int, max_bytes: int
+) -> JobRun:
     """Check the file, store it in a status row and enqueue the import; returns the status row."""
     rows = read_user_csv(data, max_bytes)
     run = create_job_run(
         "user_import",
         owner_id,
-        {"rows": rows, "import_valid_rows": import_valid_rows, "send_invitations": send_invitations},
+        {
+            "rows": rows,
+            "import_valid_rows": import_valid_rows,
+            "send_invitations": send_invitations,
+        },
     )
     run.total = len(rows)
     enqueue("advocacy.accounts.jobs.import_users", run.id)
@@ -140,7 +152,9 @@ def run_user_import(run_id: int) -> None:
             seen.add(email)
             valid.append((row["line"], email, profile, role, teams))
         except ValidationFailed as error:
-            report.errors.append({"line": row["line"], "email": row.get("email", "")[:254], "reason": error.detail})
+            report.errors.append(
+                {"line": row["line"], "email": row.get("email", "")[:254], "reason": error.detail}
+            )
         if index % PROGRESS_EVERY == 0:
             report_progress(run, index // 2, total, "Checking rows…")
     if report.errors and not run.payload["import_valid_rows"]:
@@ -157,7 +171,9 @@ def run_user_import(run_id: int) -> None:
             user = add_user(email, profile, None, role, teams)
             if run.payload["send_invitations"]:
                 invitation, secret = add_invitation(user, inviter)
-                enqueue("advocacy.accounts.jobs.send_invitation", invitation.id, secret, queue="mail")
+                enqueue(
+                    "advocacy.accounts.jobs.send_invitation", invitation.id, secret, queue="mail"
+                )
             report.imported.append(email)
             if index % PROGRESS_EVERY == 0:
                 run.done = total // 2 + index // 2

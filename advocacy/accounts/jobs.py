@@ -17,7 +17,9 @@ def import_users(run_id: int) -> None:
     try:
         run_user_import(run_id)
     except Exception:
-        fail_job_run(run_id, "The import failed unexpectedly; nothing was imported. It has been logged.")
+        fail_job_run(
+            run_id, "The import failed unexpectedly; nothing was imported. It has been logged."
+        )
         raise
 
 

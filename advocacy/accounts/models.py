@@ -111,7 +111,7 @@ class TeamMembership(db.Model):
 
 
 class ApiToken(db.Model):
-    """A personal API token. Only its SHA-256 is stored; the prefix lets people tell tokens apart."""
+    """A personal API token. Only its SHA-256 is stored; the prefix tells tokens apart."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
@@ -138,4 +138,3 @@ class Invitation(db.Model):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
-

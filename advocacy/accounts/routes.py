@@ -10,7 +10,6 @@ from advocacy.accounts.auth import public, safe_next_url
 from advocacy.accounts.forms import ForgotPasswordForm, LoginForm, NewPasswordForm
 from advocacy.errors import Gone, ValidationFailed
 from advocacy.extensions import limiter
-from advocacy.jobs import enqueue
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import render
 
@@ -50,11 +49,13 @@ def forgot_password():
     """Ask for a reset link; the answer is the same whether the e-mail exists or not."""
     form = ForgotPasswordForm()
     if not form.validate_on_submit():
-        return render("accounts/forgot_password.html", form=form, status=422 if form.is_submitted() else 200)
-    user = tokens.user_for_reset_email(form.email.data)
-    if user is not None:
-        enqueue("advocacy.accounts.jobs.send_password_reset", user.id, queue="mail")
-    flash("If that address has an account, a reset link is on its way. It works for one hour.", "info")
+        return render(
+            "accounts/forgot_password.html", form=form, status=422 if form.is_submitted() else 200
+        )
+    tokens.request_password_reset(form.email.data)
+    flash(
+        "If that address has an account, a reset link is on its way. It works for one hour.", "info"
+    )
     return redirect(url_for("accounts.login"))
 
 
@@ -62,8 +63,14 @@ def forgot_password():
 @limiter.limit(lambda: current_app.config["RATELIMIT_PASSWORD_RESET"], methods=["POST"])
 @public
 def reset_password(token: str):
-    """Choose a new password from an e-mailed link."""
+    """Choose a new password from an e-mailed link (an expired or used link says so at once)."""
     form = NewPasswordForm()
+    if request.method == "GET":
+        try:
+            tokens.user_for_reset_token(token)
+        except Gone as error:
+            flash(error.detail, "error")
+            return render("accounts/reset_password.html", form=form, expired=True, status=410)
     if form.validate_on_submit():
         try:
             tokens.reset_password(token, form.password.data)
@@ -75,8 +82,12 @@ def reset_password(token: str):
         else:
             flash("Your password is changed. Sign in with it now.", "success")
             return redirect(url_for("accounts.login"))
-    return render("accounts/reset_password.html", form=form, expired=False,
-                  status=422 if form.is_submitted() else 200)
+    return render(
+        "accounts/reset_password.html",
+        form=form,
+        expired=False,
+        status=422 if form.is_submitted() else 200,
+    )
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -97,5 +108,10 @@ def accept_invitation(token: str):
             login_user(user)
             flash(f"Welcome to {service.get_organisation().name}, {user.display_name}!", "success")
             return redirect(url_for("home.index"))
-    return render("accounts/invitation.html", invitation=invitation, form=form, problem=None,
-                  status=422 if form.is_submitted() else 200)
+    return render(
+        "accounts/invitation.html",
+        invitation=invitation,
+        form=form,
+        problem=None,
+        status=422 if form.is_submitted() else 200,
+    )

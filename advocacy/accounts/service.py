@@ -48,7 +48,9 @@ def normalise_email(email: str) -> str:
     try:
         return validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        raise ValidationFailed.field("email", f"This is not a valid e-mail address: {error}") from None
+        raise ValidationFailed.field(
+            "email", f"This is not a valid e-mail address: {error}"
+        ) from None
 
 
 def check_timezone(name: str) -> str:
@@ -93,7 +95,9 @@ def _check_languages(errors: dict, languages: Iterable[str]) -> list[str]:
         if not code:
             continue
         if len(code) > 8 or not code.replace("-", "").isalpha():
-            errors.setdefault("languages", []).append(f"{code[:20]!r} is not a language code (en, fr, zh-hans).")
+            errors.setdefault("languages", []).append(
+                f"{code[:20]!r} is not a language code (en, fr, zh-hans)."
+            )
         elif code not in cleaned:
             cleaned.append(code)
     if len(cleaned) > LANGUAGE_MAX:
@@ -132,7 +136,9 @@ class Profile:
                 errors.update(error.errors)
         if self.working_hours_start and self.working_hours_end:
             if self.working_hours_start == self.working_hours_end:
-                errors.setdefault("working_hours_end", []).append("The day cannot end when it starts.")
+                errors.setdefault("working_hours_end", []).append(
+                    "The day cannot end when it starts."
+                )
             values["working_hours_start"] = self.working_hours_start
             values["working_hours_end"] = self.working_hours_end
         if errors:
@@ -147,7 +153,9 @@ def get_organisation() -> Organisation:
     """The install's organisation, created with the configured name on first use."""
     organisation = db.session.scalar(select(Organisation).order_by(Organisation.id).limit(1))
     if organisation is None:
-        organisation = Organisation(name=current_app.config["ORGANISATION_NAME"], default_timezone="UTC")
+        organisation = Organisation(
+            name=current_app.config["ORGANISATION_NAME"], default_timezone="UTC"
+        )
         db.session.add(organisation)
         db.session.flush()
     return organisation
@@ -188,7 +196,9 @@ def find_user_by_email(email: str) -> User | None:
 def check_role(role: str) -> str:
     """A known role name, or ValidationFailed."""
     if role not in {r.value for r in Role}:
-        raise ValidationFailed.field("role", f"Unknown role {role[:20]!r}: use admin, curator or member.")
+        raise ValidationFailed.field(
+            "role", f"Unknown role {role[:20]!r}: use admin, curator or member."
+        )
     return role
 
 
@@ -223,8 +233,15 @@ def add_user(
     if errors:
         raise ValidationFailed("The user could not be created.", errors)
     if find_user_by_email(email) is not None:
-        raise Conflict(f"A user with the e-mail {email} already exists.", {"email": ["Already in use."]})
-    user = User(email=email, role=role, password_hash=hash_password(password) if password else None, **values)
+        raise Conflict(
+            f"A user with the e-mail {email} already exists.", {"email": ["Already in use."]}
+        )
+    user = User(
+        email=email,
+        role=role,
+        password_hash=hash_password(password) if password else None,
+        **values,
+    )
     db.session.add(user)
     for team_name in team_names:
         db.session.add(TeamMembership(team=ensure_team(team_name), user=user))
@@ -232,8 +249,13 @@ def add_user(
     return user
 
 
-def create_user(email: str, profile: Profile, password: str | None = None, role: str = "member",
-                team_names: Iterable[str] = ()) -> User:
+def create_user(
+    email: str,
+    profile: Profile,
+    password: str | None = None,
+    role: str = "member",
+    team_names: Iterable[str] = (),
+) -> User:
     """Add a user and commit."""
     user = add_user(email, profile, password, role, team_names)
     db.session.commit()
@@ -314,7 +336,9 @@ def list_users(search: str = "", include_inactive: bool = True):
     query = select(User).options(selectinload(User.memberships).selectinload(TeamMembership.team))
     if search:
         pattern = f"%{search.strip().lower()}%"
-        query = query.where(func.lower(User.display_name).like(pattern) | func.lower(User.email).like(pattern))
+        query = query.where(
+            func.lower(User.display_name).like(pattern) | func.lower(User.email).like(pattern)
+        )
     if not include_inactive:
         query = query.where(User.active.is_(True))
     return query.order_by(func.lower(User.display_name), User.id)
@@ -371,7 +395,9 @@ def add_team_member(team: Team, user: User, leader: bool = False) -> TeamMembers
     if not user.active:
         raise Conflict(f"{user.display_name} is deactivated and cannot join teams.")
     membership = db.session.scalar(
-        select(TeamMembership).where(TeamMembership.team_id == team.id, TeamMembership.user_id == user.id)
+        select(TeamMembership).where(
+            TeamMembership.team_id == team.id, TeamMembership.user_id == user.id
+        )
     )
     if membership is None:
         membership = TeamMembership(team=team, user=user)
@@ -384,7 +410,9 @@ def add_team_member(team: Team, user: User, leader: bool = False) -> TeamMembers
 def remove_team_member(team: Team, user: User) -> None:
     """Take a user out of a team."""
     membership = db.session.scalar(
-        select(TeamMembership).where(TeamMembership.team_id == team.id, TeamMembership.user_id == user.id)
+        select(TeamMembership).where(
+            TeamMembership.team_id == team.id, TeamMembership.user_id == user.id
+        )
     )
     if membership is None:
         raise NotFound(f"{user.display_name} is not in {team.name}.")

@@ -9,18 +9,22 @@ from advocacy.accounts import service, tokens
 from advocacy.accounts.forms import ChangePasswordForm, ProfileForm, TokenForm
 from advocacy.errors import ValidationFailed
 from advocacy.web.forms import apply_errors
-from advocacy.web.htmx import render
+from advocacy.web.htmx import render, wants_fragment
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 
 def _page(status: int = 200, new_token: str | None = None, **forms):
-    forms.setdefault("profile_form", ProfileForm(obj=current_user, languages=", ".join(current_user.languages)))
+    # Only the token actions swap the tokens region; decide before the defaults fill `forms`.
+    fragment = "accounts/_tokens.html" if new_token or "token_form" in forms else None
+    forms.setdefault(
+        "profile_form", ProfileForm(obj=current_user, languages=", ".join(current_user.languages))
+    )
     forms.setdefault("password_form", ChangePasswordForm(formdata=None))
     forms.setdefault("token_form", TokenForm(formdata=None))
     return render(
         "accounts/settings.html",
-        "accounts/_tokens.html" if new_token or "token_form" in forms else None,
+        fragment,
         status=status,
         tokens=tokens.list_api_tokens(current_user),
         new_token=new_token,
@@ -40,13 +44,19 @@ def profile():
     form = ProfileForm()
     if form.validate_on_submit():
         try:
-            service.update_profile(current_user, service.Profile(
-                display_name=form.display_name.data, job_title=form.job_title.data,
-                department=form.department.data, location=form.location.data,
-                timezone=form.timezone.data, working_hours_start=form.working_hours_start.data,
-                working_hours_end=form.working_hours_end.data,
-                languages=tuple((form.languages.data or "").split(",")),
-            ))
+            service.update_profile(
+                current_user,
+                service.Profile(
+                    display_name=form.display_name.data,
+                    job_title=form.job_title.data,
+                    department=form.department.data,
+                    location=form.location.data,
+                    timezone=form.timezone.data,
+                    working_hours_start=form.working_hours_start.data,
+                    working_hours_end=form.working_hours_end.data,
+                    languages=tuple((form.languages.data or "").split(",")),
+                ),
+            )
         except ValidationFailed as error:
             apply_errors(form, error)
         else:
@@ -86,4 +96,6 @@ def revoke_token(token_id: int):
     """Revoke one of my tokens."""
     tokens.revoke_api_token(current_user, token_id)
     flash("The token is revoked; programs using it are refused from now on.", "success")
+    if not wants_fragment():
+        return redirect(url_for("settings.index"), code=303)
     return _page(token_form=TokenForm(formdata=None))

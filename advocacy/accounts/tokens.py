@@ -11,12 +11,14 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from advocacy.accounts.models import ApiToken, Invitation, User
+from advocacy.accounts.passwords import password_problems
 from advocacy.accounts.service import add_user, find_user_by_email, normalise_email, set_password
 from advocacy.errors import Conflict, Gone, NotFound, ValidationFailed
 from advocacy.extensions import db
+from advocacy.jobs import enqueue
 from advocacy.models_base import utcnow
 
-TOKEN_PREFIX = "adv_"
+TOKEN_PREFIX = "adv_"  # noqa: S105 - a public marker, not a secret
 TOKEN_NAME_MAX = 80
 # last_used_at is written at most this often, so API calls do not each cost a write
 LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -61,7 +63,9 @@ def list_api_tokens(user: User) -> list[ApiToken]:
     """A user's tokens, newest first, revoked ones included so the history is visible."""
     return list(
         db.session.scalars(
-            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
         )
     )
 
@@ -104,17 +108,35 @@ def user_for_reset_email(email: str) -> User | None:
     return user if user is not None and user.active and user.password_hash else None
 
 
-def reset_password(token: str, new_password: str) -> User:
-    """Set a new password from a reset link; Gone when the link expired or was used."""
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link when the address has an active account; silent otherwise."""
+    user = user_for_reset_email(email)
+    if user is not None:
+        enqueue("advocacy.accounts.jobs.send_password_reset", user.id, queue="mail")
+    # The job is dispatched on commit: without one, the read's transaction would drop it.
+    db.session.commit()
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a reset link is for; Gone when the link expired, was used or was tampered with."""
     try:
-        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+        data = _reset_serializer().loads(
+            token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"]
+        )
     except SignatureExpired:
         raise Gone("This reset link has expired. Ask for a new one.") from None
     except BadSignature:
         raise Gone("This reset link is not valid. Ask for a new one.") from None
-    user = db.session.get(User, data.get("uid"))
+    uid = data.get("uid") if isinstance(data, dict) else None
+    user = db.session.get(User, uid) if isinstance(uid, int) else None
     if user is None or not user.active or data.get("pw") != _password_fingerprint(user):
         raise Gone("This reset link was already used or is no longer valid. Ask for a new one.")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from a reset link; Gone when the link expired or was used."""
+    user = user_for_reset_token(token)
     set_password(user, new_password)
     return user
 
@@ -136,7 +158,9 @@ def add_invitation(user: User, invited_by: User | None) -> tuple[Invitation, str
     return invitation, secret
 
 
-def invite_user(email: str, profile, role: str, team_names, invited_by: User) -> tuple[Invitation, str]:
+def invite_user(
+    email: str, profile, role: str, team_names, invited_by: User
+) -> tuple[Invitation, str]:
     """Create the user (no password yet) and their invitation, and commit."""
     user = add_user(email, profile, None, role, team_names)
     invitation, secret = add_invitation(user, invited_by)
@@ -146,7 +170,9 @@ def invite_user(email: str, profile, role: str, team_names, invited_by: User) ->
 
 def find_invitation(secret: str) -> Invitation:
     """The open invitation behind a link, or Gone saying why it cannot be used."""
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _digest(secret or "")))
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == _digest(secret or ""))
+    )
     if invitation is None:
         raise Gone("This invitation link is not valid. Ask your administrator for a new one.")
     if invitation.accepted_at is not None:
@@ -161,6 +187,9 @@ def find_invitation(secret: str) -> Invitation:
 def accept_invitation(secret: str, password: str) -> User:
     """Set the invited user's password and close the invitation."""
     invitation = find_invitation(secret)
+    # Check first, so a refused password does not leave the invitation marked accepted.
+    if problems := password_problems(password):
+        raise ValidationFailed("The password is not acceptable.", {"password": problems})
     invitation.accepted_at = utcnow()
     set_password(invitation.user, password)  # commits both
     return invitation.user

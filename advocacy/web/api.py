@@ -7,6 +7,7 @@ so it needs no CSRF token and a page on another site cannot call it as the signe
 from __future__ import annotations
 
 from collections.abc import Callable
+from http import HTTPStatus
 
 from flask import current_app, g, request
 from flask_smorest import Blueprint
@@ -15,26 +16,90 @@ from sqlalchemy import Select, func, select
 
 from advocacy.accounts.tokens import user_for_api_token
 from advocacy.extensions import csrf, db
-from advocacy.web.problems import problem
+from advocacy.web.problems import PROBLEM_MIMETYPE, ProblemSchema, problem
 
 API_PREFIX = "/api/v1"
 MAX_PER_PAGE = 100
+SECURITY_SCHEME = "bearerAuth"
+DEFAULT_PROBLEM = "Problem"
+
 
 class ApiBlueprint(Blueprint):
     """A flask-smorest blueprint whose every endpoint requires a valid bearer token
-    (unless decorated with `@public_api`), exempt from CSRF."""
+    (unless decorated with `@public_api`), exempt from CSRF, and documents both in the spec."""
 
     def __init__(self, name: str, import_name: str, **kwargs):
         kwargs.setdefault("url_prefix", API_PREFIX)
         super().__init__(name, import_name, **kwargs)
         self.before_request(_authenticate)
         csrf.exempt(self)
+        self._prepare_doc_cbks = [*self._prepare_doc_cbks, _document_problems_and_security]
+
+    def problems(self, *statuses: int) -> Callable:
+        """Document the problem+json errors (403, 404, 409...) an endpoint answers with."""
+
+        def decorator(view: Callable) -> Callable:
+            for status in statuses:
+                view = self.alt_response(status, response=problem_response_name(status))(view)
+            return view
+
+        return decorator
 
 
 def public_api(view: Callable) -> Callable:
-    """Mark an endpoint that authenticates in its own way (e.g. signed server-to-server calls)."""
+    """Mark an endpoint that authenticates in its own way (e.g. signed server-to-server calls).
+    Apply it below the route decorator."""
     view.is_public_api = True
+    view._apidoc = {**getattr(view, "_apidoc", {}), "public_api": True}
     return view
+
+
+def problem_response_name(status: int) -> str:
+    """The spec's response component for a problem+json error, e.g. `ForbiddenProblem`."""
+    return HTTPStatus(status).phrase.title().replace(" ", "").replace("-", "") + DEFAULT_PROBLEM
+
+
+def _register_problem_components(spec) -> None:
+    """The Problem schema and one problem+json response per error status (lazily, so only those
+    referenced appear); once per spec."""
+    if DEFAULT_PROBLEM in spec.components.schemas:
+        return
+    spec.components.schema(DEFAULT_PROBLEM, schema=ProblemSchema)
+    content = {PROBLEM_MIMETYPE: {"schema": DEFAULT_PROBLEM}}
+    spec.components.response(
+        DEFAULT_PROBLEM, {"description": "Problem details (RFC 9457)", "content": content}
+    )
+    for status in HTTPStatus:
+        if status < 400:
+            continue
+        response = {"description": status.phrase, "content": content}
+        if status == HTTPStatus.UNAUTHORIZED:
+            response["headers"] = {
+                "WWW-Authenticate": {
+                    "schema": {"type": "string"},
+                    "description": "The Bearer challenge.",
+                }
+            }
+        spec.components.response(problem_response_name(status), response, lazy=True)
+
+
+def _document_problems_and_security(doc: dict, doc_info: dict, *, spec, **kwargs) -> dict:
+    """Point flask-smorest's error responses (its `Error` schema, application/json) at our
+    problem+json ones, and document the bearer token with its 401 on every non-public endpoint."""
+    _register_problem_components(spec)
+    responses = doc.setdefault("responses", {})
+    for status, response in responses.items():
+        if isinstance(response, str):
+            responses[status] = (
+                DEFAULT_PROBLEM if status == "default" else problem_response_name(int(status))
+            )
+    responses.setdefault("default", DEFAULT_PROBLEM)
+    if doc_info.get("public_api"):
+        doc["security"] = []
+    else:
+        responses.setdefault(401, problem_response_name(401))
+        doc["security"] = [{SECURITY_SCHEME: []}]
+    return doc
 
 
 def _authenticate():
@@ -44,12 +109,20 @@ def _authenticate():
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        return problem(401, "Unauthorized", "Send a personal API token: Authorization: Bearer <token>.",
-                       headers={"WWW-Authenticate": 'Bearer realm="advocacy"'})
+        return problem(
+            401,
+            "Unauthorized",
+            "Send a personal API token: Authorization: Bearer <token>.",
+            headers={"WWW-Authenticate": 'Bearer realm="advocacy"'},
+        )
     user = user_for_api_token(token.strip())
     if user is None:
-        return problem(401, "Unauthorized", "This token is unknown, revoked, or its owner is deactivated.",
-                       headers={"WWW-Authenticate": 'Bearer realm="advocacy", error="invalid_token"'})
+        return problem(
+            401,
+            "Unauthorized",
+            "This token is unknown, revoked, or its owner is deactivated.",
+            headers={"WWW-Authenticate": 'Bearer realm="advocacy", error="invalid_token"'},
+        )
     g.api_user = user
     return None
 
@@ -85,8 +158,13 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
 
 
 def paginate(query: Select, page: int, per_page: int) -> dict:
-    """One page of a select as {"items": [...], "meta": {...}} (serialised by the response schema)."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    """One page of a select as {"items": [...], "meta": {...}}, for the response schema."""
+    total = (
+        db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    )
     items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
     pages = max(1, -(-total // per_page))
-    return {"items": items, "meta": {"page": page, "per_page": per_page, "total": total, "pages": pages}}
+    return {
+        "items": items,
+        "meta": {"page": page, "per_page": per_page, "total": total, "pages": pages},
+    }

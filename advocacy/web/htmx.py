@@ -11,7 +11,7 @@ from advocacy.extensions import htmx
 
 
 def wants_fragment() -> bool:
-    """True for a targeted htmx request; a boosted navigation or a history restore needs the page."""
+    """True for a targeted htmx request; boosted navigation and history restores need the page."""
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
@@ -45,9 +45,6 @@ def _has_flashes() -> bool:
 
 def redirect_or_refresh(location: str) -> Response:
     """After a POST: a plain redirect, or for htmx an HX-Location navigation that keeps history."""
-    if htmx:
-        response = htmx_response(location=location)
-    else:
-        response = redirect(location, code=303)
+    response = htmx_response(location=location) if htmx else redirect(location, code=303)
     response.vary.add("HX-Request")
     return response

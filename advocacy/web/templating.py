@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, has_request_context, url_for
 from flask_login import current_user
 
 
 def reader_timezone() -> ZoneInfo:
-    """The signed-in reader's zone (set from the organisation's default when they joined), else UTC."""
-    name = getattr(current_user, "timezone", None) or "UTC"
+    """The signed-in reader's zone (the organisation's default until they change it), else UTC."""
+    name = (getattr(current_user, "timezone", None) if has_request_context() else None) or "UTC"
     try:
         return ZoneInfo(name)
     except (KeyError, ValueError):
@@ -55,14 +54,17 @@ class NavItem:
         return self.endpoint.rsplit(".", 1)[0] + "."
 
 
-def register_nav(app: Flask, label: str, endpoint: str, visible: Callable = lambda user: True) -> None:
+def register_nav(
+    app: Flask, label: str, endpoint: str, visible: Callable = lambda user: True
+) -> None:
     """Add a feature's link to the main navigation."""
     app.extensions.setdefault("nav", []).append(NavItem(label, endpoint, visible))
 
 
 def _navigation_context() -> dict:
     items = []
-    if current_user.is_authenticated:
+    # E-mails are rendered by workers, outside any request: there is no reader and no navigation.
+    if has_request_context() and current_user.is_authenticated:
         items = [
             {"label": item.label, "url": url_for(item.endpoint), "prefix": item.prefix}
             for item in current_app.extensions.get("nav", [])
@@ -77,4 +79,6 @@ def init_app(app: Flask) -> None:
     assets = load_asset_manifest(app)
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.globals["vendor_assets"] = assets
-    app.jinja_env.globals["utc_iso"] = lambda value: value.astimezone(UTC).isoformat() if value else ""
+    app.jinja_env.globals["utc_iso"] = lambda value: (
+        value.astimezone(UTC).isoformat() if value else ""
+    )
