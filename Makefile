@@ -27,6 +27,7 @@ worker:
 
 # The whole suite, twice: on the embedded default, then on PostgreSQL + Redis.
 test: install
+	$(MAKE) lint
 	$(MAKE) test-embedded
 	$(MAKE) test-services
 
@@ -38,4 +39,5 @@ test-services:
 	DATABASE_URL=$(TEST_PG_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -n 2 --dist loadfile
 
 lint:
-	$(BIN)/ruff check advocacy tests scripts bench
+	$(BIN)/ruff check advocacy tests scripts $(wildcard bench)
+	$(BIN)/ruff format --check advocacy tests scripts $(wildcard bench)

@@ -31,6 +31,12 @@ SERVICES_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 SERVICES_REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
+# Several checkouts may run the suite at once against the same services: TEST_SLOT (0-3) gives
+# each its own PostgreSQL databases and Redis database numbers.
+TEST_SLOT = int(os.environ.get("TEST_SLOT", "0"))
+WORKERS_PER_SLOT = 4
+
+
 def _worker_number(worker_id: str) -> int:
     return int(worker_id[2:]) if worker_id.startswith("gw") else 0
 
@@ -38,7 +44,8 @@ def _worker_number(worker_id: str) -> int:
 def _postgres_database(base_url: str, worker_id: str) -> str:
     """A fresh database per xdist worker, made next to the one DATABASE_URL names."""
     parts = urlsplit(base_url)
-    name = f"{parts.path.lstrip('/') or 'advocacy'}_test_{worker_id}"
+    slot = f"s{TEST_SLOT}_" if TEST_SLOT else ""
+    name = f"{parts.path.lstrip('/') or 'advocacy'}_test_{slot}{worker_id}"
     admin_url = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -63,7 +70,8 @@ def redis_url(worker_id) -> str:
     """A real Redis database of this worker's own (db 1+n), flushed between tests."""
     base = SERVICES_REDIS_URL or os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     parts = urlsplit(base)
-    url = urlunsplit(parts._replace(path=f"/{1 + _worker_number(worker_id)}"))
+    number = 1 + TEST_SLOT * WORKERS_PER_SLOT + _worker_number(worker_id)
+    url = urlunsplit(parts._replace(path=f"/{number}"))
     try:
         Redis.from_url(url).ping()
     except Exception as error:  # noqa: BLE001 - any failure here means the service is missing

@@ -22,13 +22,13 @@ def reader_timezone() -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
-    """Format a UTC datetime in the reader's time zone."""
+def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M", zone: str | None = None) -> str:
+    """Format a UTC datetime in `zone` (an e-mail's recipient), else the reader's time zone."""
     if value is None:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(reader_timezone()).strftime(fmt)
+    return value.astimezone(ZoneInfo(zone) if zone else reader_timezone()).strftime(fmt)
 
 
 def load_asset_manifest(app: Flask) -> dict:
