@@ -24,6 +24,8 @@ from advocacy.accounts.tokens import create_api_token
 from advocacy.extensions import db, limiter
 from tests.factories import PASSWORD, UserFactory
 
+pytest_plugins = ["tests.openapi_validation"]
+
 CSRF_INPUT = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
 )
@@ -242,8 +244,9 @@ def api_token(app):
 
 
 @pytest.fixture
-def api(app):
-    """A client for /api/v1 authenticated as `user`."""
+def api(app, validated_responses):
+    """A client for /api/v1 authenticated as `user`; its responses are checked against the
+    OpenAPI document."""
 
     def make(user, token: str | None = None):
         secret = token or create_api_token(user, "test")[1]

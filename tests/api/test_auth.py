@@ -7,7 +7,7 @@ import pytest
 
 from advocacy.accounts.service import deactivate_user
 from advocacy.accounts.tokens import create_api_token, revoke_api_token
-from tests.api.conftest import problem_of
+from tests.openapi_validation import problem_of
 
 ME = "/api/v1/me"
 

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from advocacy.extensions import api as smorest_api
 from advocacy.web.api import API_PREFIX, ApiBlueprint, public_api
-from tests.api.conftest import OPENAPI_PATH
+from tests.openapi_validation import OPENAPI_PATH
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from advocacy.accounts.service import deactivate_user
-from tests.api.conftest import problem_of
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
+from tests.openapi_validation import problem_of
 
 ROLES = ["member", "curator", "admin", "team_leader", "other_team_leader", "team_member"]
 

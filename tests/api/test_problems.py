@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from advocacy.accounts.models import NAME_MAX
-from tests.api.conftest import problem_of
 from tests.factories import TeamFactory
+from tests.openapi_validation import problem_of
 
 
 @pytest.mark.parametrize(
