@@ -1,0 +1,5 @@
+"""Demo content for `flask seed-demo`."""
+
+
+def seed_feed(demo) -> None:
+    """Placeholder."""
