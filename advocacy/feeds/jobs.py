@@ -29,6 +29,7 @@ def fetch_due_sources() -> None:
     """Queue a fetch of every source that is due."""
     for source_id in sources.claim_due_sources():
         enqueue("advocacy.feeds.jobs.fetch_source", source_id)
+    db.session.commit()  # releases the jobs should a read have opened a transaction
 
 
 def fetch_source(source_id: int) -> None:
@@ -60,8 +61,7 @@ def _reviewers_of(content: Content) -> list[User]:
             select(User)
             .join(TeamMembership, TeamMembership.user_id == User.id)
             .where(TeamMembership.team_id.in_(teams), TeamMembership.is_leader, User.active)
-            .distinct()
-        )
+        )  # no DISTINCT: PostgreSQL cannot compare the JSON column; duplicates go below
         people += [p for p in leaders if workflow.can_approve(p, content)]
     unique = {person.id: person for person in people if person.id != content.author_id}
     return sorted(unique.values(), key=lambda person: person.id)

@@ -122,10 +122,11 @@ def claim_due_sources(now: datetime | None = None) -> list[int]:
             select(Source).where(Source.active.is_(True), Source.next_fetch_at <= now)
         )
     )
+    ids = [source.id for source in due]  # read before the commit expires the rows
     for source in due:
         source.next_fetch_at = now + timedelta(seconds=_setting("FEEDS_FETCH_INTERVAL"))
     db.session.commit()
-    return [source.id for source in due]
+    return ids
 
 
 def _setting(name: str):
@@ -170,15 +171,22 @@ def fetch_source(source_id: int, now: datetime | None = None) -> FetchOutcome:
             body, headers = response
             parsed = _parse(body, headers)
             outcome = _import_entries(source, parsed.entries[:ENTRIES_PER_FETCH])
-            source.etag = (headers.get("etag") or "")[:255]
-            source.last_modified = (headers.get("last-modified") or "")[:64]
     except FetchFailed as error:
         db.session.rollback()
         return _record_failure(source_id, str(error), now)
-    source.last_success_at = now
-    source.last_error = ""
-    source.failure_count = 0
-    source.next_fetch_at = now + timedelta(seconds=_setting("FEEDS_FETCH_INTERVAL"))
+    if response is not None and (problem := _xml_problem(parsed)):
+        # feedparser recovered entries from broken XML: keep them, but show the feed as failing
+        # so an admin gets it fixed (a stricter reader elsewhere may see nothing at all).
+        outcome.error = problem
+        _mark_failing(source, problem, now)
+    else:
+        if response is not None:  # remembered only for a good feed: a broken one is re-read
+            source.etag = (headers.get("etag") or "")[:255]
+            source.last_modified = (headers.get("last-modified") or "")[:64]
+        source.last_success_at = now
+        source.last_error = ""
+        source.failure_count = 0
+        source.next_fetch_at = now + timedelta(seconds=_setting("FEEDS_FETCH_INTERVAL"))
     if outcome.created:
         enqueue("advocacy.feeds.jobs.notify_imported", source.id, outcome.created, queue="mail")
     db.session.commit()
@@ -188,13 +196,25 @@ def fetch_source(source_id: int, now: datetime | None = None) -> FetchOutcome:
 def _record_failure(source_id: int, message: str, now: datetime) -> FetchOutcome:
     source = db.session.get(Source, source_id)
     source.last_fetched_at = now
+    _mark_failing(source, message, now)
+    db.session.commit()
+    return FetchOutcome(error=message)
+
+
+def _mark_failing(source: Source, message: str, now: datetime) -> None:
+    """Keep the error for admins and retry later, waiting longer after each failure."""
     source.last_error = message[:1000]
     source.failure_count += 1
-    delay = min(FIRST_RETRY * 2 ** (source.failure_count - 1), LONGEST_RETRY)
-    source.next_fetch_at = now + delay
-    db.session.commit()
+    source.next_fetch_at = now + min(FIRST_RETRY * 2 ** (source.failure_count - 1), LONGEST_RETRY)
     log.warning("feed %s (%s) failed: %s", source.id, source.url, message)
-    return FetchOutcome(error=message)
+
+
+def _xml_problem(parsed) -> str:
+    """Why the feed's XML is broken ("" when fine, or only mislabelled: encoding, media type)."""
+    error = parsed.get("bozo_exception")
+    if not parsed.bozo or error is None or isinstance(error, _HARMLESS):
+        return ""
+    return f"The feed is not well-formed XML: {error}"
 
 
 def _download(source: Source) -> tuple[bytes, httpx.Headers] | None:
@@ -236,12 +256,15 @@ def _download(source: Source) -> tuple[bytes, httpx.Headers] | None:
         raise FetchFailed(f"The feed could not be reached: {error}") from None
 
 
+_HARMLESS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+
+
 def _parse(body: bytes, headers: httpx.Headers):
     parsed = feedparser.parse(
         body, response_headers={"content-type": headers.get("content-type", "application/xml")}
     )
-    if parsed.bozo and not parsed.entries:
-        raise FetchFailed(f"The feed is not well-formed XML: {parsed.bozo_exception}")
+    if parsed.bozo and not parsed.entries and _xml_problem(parsed):
+        raise FetchFailed(_xml_problem(parsed))
     if not parsed.version and not parsed.entries:
         raise FetchFailed("This is not an RSS or Atom feed.")
     return parsed
