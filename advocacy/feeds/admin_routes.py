@@ -10,7 +10,7 @@ from advocacy.errors import Conflict, ValidationFailed
 from advocacy.feeds import compliance, sources
 from advocacy.feeds.forms import BlockedTermsForm, DisclosureForm, PolicyForm, SourceForm
 from advocacy.web.forms import apply_errors
-from advocacy.web.htmx import redirect_or_refresh, render
+from advocacy.web.htmx import redirect_or_refresh, render, wants_fragment
 
 bp = Blueprint("feeds_admin", __name__, url_prefix="/admin")
 
@@ -21,7 +21,9 @@ def _admins_only():
     """Every page here is for admins."""
 
 
-def _compliance_page(status: int = 200, fragment: str | None = None, **forms):
+def _compliance_page(
+    status: int = 200, fragment: str | None = None, trigger: str | None = None, **forms
+):
     forms.setdefault(
         "disclosure_form",
         DisclosureForm(formdata=None, disclosure=compliance.get_settings().disclosure),
@@ -32,6 +34,7 @@ def _compliance_page(status: int = 200, fragment: str | None = None, **forms):
         "feeds/admin_compliance.html",
         fragment,
         status=status,
+        trigger=trigger,
         terms=compliance.list_blocked_terms(),
         versions=compliance.list_policy_versions(),
         **forms,
@@ -73,7 +76,11 @@ def add_terms():
         except ValidationFailed as error:
             apply_errors(form, error)
         else:
-            return _done(f"{len(added)} blocked {'term' if len(added) == 1 else 'terms'} added.")
+            message = f"{len(added)} blocked {'term' if len(added) == 1 else 'terms'} added."
+            if not wants_fragment():
+                return _done(message)
+            flash(message, "success")
+            return _compliance_page(200, "feeds/_blocked_terms.html", trigger="termsChanged")
     return _compliance_page(422, "feeds/_blocked_terms.html", terms_form=form)
 
 
