@@ -1,11 +1,13 @@
 """axe-core finds no serious or critical accessibility problems on the main pages, and the
-home page fits a 375px-wide phone screen without horizontal scrolling."""
+home page (the feed), a content page and the review queue fit a 375px-wide phone screen without
+horizontal scrolling."""
 
 from pathlib import Path
 
 import pytest
 
 from tests.factories import PASSWORD, UserFactory
+from tests.feeds.factories import ContentFactory, caption, tag
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +30,13 @@ def blocking_violations(page) -> list[str]:
 @pytest.fixture
 def signed_in(page, live_server):
     with live_server.app.app_context():
-        UserFactory(display_name="Maya Member", email="maya@example.com")
+        UserFactory(display_name="Maya Member", email="maya@example.com", role="curator")
+        live = ContentFactory(
+            id=1, title="Acme wins a design award", captions_editable=True, image_url=""
+        )
+        caption(live, "linkedin", "Proud of our designers!", "What a team.")
+        tag(live, "Culture", "Design")
+        ContentFactory(id=2, state="submitted", title="Meet the SRE team")
     page.goto("/login")
     page.get_by_label("E-mail").fill("maya@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -53,15 +61,26 @@ def test_login_page_with_an_error_passes_axe(page):
     assert blocking_violations(page) == []
 
 
-@pytest.mark.parametrize("path", ["/", "/settings/"])
+FEED_PAGES = [
+    "/?kind=job_opening",
+    "/content/1",
+    "/content/2",
+    "/content/new",
+    "/queue/",
+    "/topics/",
+]
+
+
+@pytest.mark.parametrize("path", ["/", "/settings/", *FEED_PAGES])
 def test_signed_in_pages_pass_axe(signed_in, path):
     signed_in.goto(path)
     assert blocking_violations(signed_in) == []
 
 
-def test_home_fits_a_phone_screen(signed_in):
+@pytest.mark.parametrize("path", ["/", "/content/1", "/queue/"])
+def test_pages_fit_a_phone_screen(signed_in, path):
     signed_in.set_viewport_size({"width": 375, "height": 740})
-    signed_in.goto("/")
+    signed_in.goto(path)
     viewport = signed_in.locator('meta[name="viewport"]').get_attribute("content")
     assert "width=device-width" in viewport
     scroll_width = signed_in.evaluate("() => document.documentElement.scrollWidth")
