@@ -359,6 +359,7 @@ def apply_values(content: Content, values: dict) -> None:
         current.get(key) or ContentAudience(dimension=key[0], value=key[1])
         for key in sorted(wanted)
     ]
+    content.sync_audience_flags()
 
 
 def ensure_topics(names: list[str]) -> list[Topic]:

@@ -67,23 +67,33 @@ def matches_audience(user: User, content: Content) -> bool:
     return True
 
 
+FLAGS = {
+    AudienceDimension.TEAM: Content.targets_teams,
+    AudienceDimension.LOCATION: Content.targets_locations,
+    AudienceDimension.LANGUAGE: Content.targets_languages,
+}
+
+
 def audience_clause(user: User):
-    """The targeting rule as a SQL condition on Content."""
+    """The targeting rule as a SQL condition on Content. The targets_* flags spare content for
+    everyone any sub-query; targeted content is matched through (dimension, value, content_id)."""
     conditions = []
     for dimension, values in user_audience_values(user).items():
-        rows = and_(
-            ContentAudience.content_id == Content.id, ContentAudience.dimension == dimension
-        )
-        targeted = exists().where(rows)
+        untargeted = FLAGS[dimension].is_(False)
         if not values:
-            conditions.append(not_(targeted))
+            conditions.append(untargeted)
             continue
         column = (
             func.lower(ContentAudience.value)
             if dimension == AudienceDimension.LOCATION
             else ContentAudience.value
         )
-        conditions.append(or_(not_(targeted), exists().where(rows, column.in_(sorted(values)))))
+        matching = exists().where(
+            ContentAudience.content_id == Content.id,
+            ContentAudience.dimension == dimension,
+            column.in_(sorted(values)),
+        )
+        conditions.append(or_(untargeted, matching))
     return and_(*conditions)
 
 
@@ -220,6 +230,11 @@ def list_topics(limit: int = 200) -> list[Topic]:
         .limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+def all_topics(limit: int = 200) -> list[Topic]:
+    """Every topic by name (cheap: for the feed's filter, shown on every page load)."""
+    return list(db.session.scalars(select(Topic).order_by(Topic.slug).limit(limit)))
 
 
 def subscribed_topics(user: User) -> list[Topic]:

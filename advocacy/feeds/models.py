@@ -136,6 +136,11 @@ class Content(db.Model):
     campaign: Mapped[str] = mapped_column(String(CAMPAIGN_MAX), default="")
     captions_editable: Mapped[bool] = mapped_column(Boolean, default=False)
     internal_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Which audience dimensions have values, kept by `sync_audience_flags`: content for everyone
+    # (most of it) then needs no look-up in content_audience when the feed is read.
+    targets_teams: Mapped[bool] = mapped_column(Boolean, default=False)
+    targets_locations: Mapped[bool] = mapped_column(Boolean, default=False)
+    targets_languages: Mapped[bool] = mapped_column(Boolean, default=False)
     publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expire_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -178,6 +183,13 @@ class Content(db.Model):
     def audience_team_ids(self) -> set[int]:
         return {int(v) for v in self.audience_values(AudienceDimension.TEAM)}
 
+    def sync_audience_flags(self) -> None:
+        """Set the targets_* flags from the audience rows (call after changing them)."""
+        dimensions = {str(a.dimension) for a in self.audience}  # enum members hash by name
+        self.targets_teams = AudienceDimension.TEAM.value in dimensions
+        self.targets_locations = AudienceDimension.LOCATION.value in dimensions
+        self.targets_languages = AudienceDimension.LANGUAGE.value in dimensions
+
     def is_live(self, now: datetime) -> bool:
         """Approved and inside its share window at `now`."""
         return (
@@ -208,7 +220,11 @@ class ContentCaption(db.Model):
 class ContentAudience(db.Model):
     """One value of the audience: a team (by id), a location or a language code."""
 
-    __table_args__ = (UniqueConstraint("content_id", "dimension", "value"),)
+    __table_args__ = (
+        UniqueConstraint("content_id", "dimension", "value"),
+        # The feed asks "which content is aimed at team 7?": by value first.
+        Index("ix_content_audience_dimension_value", "dimension", "value", "content_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     content_id: Mapped[int] = mapped_column(ForeignKey("content.id", ondelete="CASCADE"))

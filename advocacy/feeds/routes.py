@@ -51,7 +51,7 @@ def index():
         filters=filters,
         args=filter_args(filters),
         kinds=list(ContentKind),
-        topics=feed.list_topics(limit=30),
+        topics=feed.all_topics(),
         following=feed.subscribed_topics(current_user),
         later_page=bool(request.args.get("cursor")),
     )

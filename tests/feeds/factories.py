@@ -46,6 +46,7 @@ def target(content: Content, teams=(), locations=(), languages=()) -> Content:
         content.audience.append(ContentAudience(dimension=AudienceDimension.LOCATION, value=value))
     for value in languages:
         content.audience.append(ContentAudience(dimension=AudienceDimension.LANGUAGE, value=value))
+    content.sync_audience_flags()
     db.session.commit()
     return content
 

@@ -1,8 +1,8 @@
 """feeds: content, workflow, compliance, sources, sharing
 
-Revision ID: 134b6755039b
+Revision ID: 9bce9e1e974e
 Revises: edfab3832475
-Create Date: 2026-11-25 22:46:44.138183
+Create Date: 2026-11-25 23:11:36.985542
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '134b6755039b'
+revision = '9bce9e1e974e'
 down_revision = 'edfab3832475'
 branch_labels = None
 depends_on = None
@@ -93,6 +93,9 @@ def upgrade():
     sa.Column('campaign', sa.String(length=80), nullable=False),
     sa.Column('captions_editable', sa.Boolean(), nullable=False),
     sa.Column('internal_only', sa.Boolean(), nullable=False),
+    sa.Column('targets_teams', sa.Boolean(), nullable=False),
+    sa.Column('targets_locations', sa.Boolean(), nullable=False),
+    sa.Column('targets_languages', sa.Boolean(), nullable=False),
     sa.Column('publish_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('expire_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
@@ -132,6 +135,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_content_audience')),
     sa.UniqueConstraint('content_id', 'dimension', 'value', name=op.f('uq_content_audience_content_id'))
     )
+    with op.batch_alter_table('content_audience', schema=None) as batch_op:
+        batch_op.create_index('ix_content_audience_dimension_value', ['dimension', 'value', 'content_id'], unique=False)
+
     op.create_table('content_caption',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('content_id', sa.Integer(), nullable=False),
@@ -252,6 +258,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_content_caption_content_id'))
 
     op.drop_table('content_caption')
+    with op.batch_alter_table('content_audience', schema=None) as batch_op:
+        batch_op.drop_index('ix_content_audience_dimension_value')
+
     op.drop_table('content_audience')
     with op.batch_alter_table('policy_acknowledgement', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_policy_acknowledgement_policy_version_id'))
