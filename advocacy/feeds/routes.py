@@ -54,6 +54,7 @@ def index():
         topics=feed.all_topics(),
         following=feed.subscribed_topics(current_user),
         later_page=bool(request.args.get("cursor")),
+        feed_url=url_for("home.index"),
     )
 
 
