@@ -41,6 +41,7 @@ from advocacy.feeds.models import (  # noqa: E402
     Topic,
     TrackedLink,
     content_topic,
+    location_key,
 )
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/advocacy_bench_feeds"
@@ -137,7 +138,11 @@ def build(items: int, users: int, seed: int = 7) -> int:
                 )
         elif roll == 3:  # 10 % aimed at a location
             audience.append(
-                {"content_id": content_id, "dimension": "location", "value": LOCATIONS[n % 4]}
+                {
+                    "content_id": content_id,
+                    "dimension": "location",
+                    "value": location_key(LOCATIONS[n % 4]),
+                }
             )
         elif roll == 4:  # 10 % aimed at a language
             audience.append(

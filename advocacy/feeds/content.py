@@ -33,6 +33,7 @@ from advocacy.feeds.models import (
     ContentState,
     Network,
     Topic,
+    location_key,
 )
 from advocacy.models_base import utcnow
 
@@ -194,9 +195,7 @@ def _teams(fail, team_ids: Iterable[int]) -> list[int]:
 
 
 def _locations(fail, locations: Iterable[str]) -> list[str]:
-    cleaned = list(
-        dict.fromkeys(" ".join(str(v).split()) for v in locations or () if str(v).strip())
-    )
+    cleaned = list(dict.fromkeys(location_key(str(v)) for v in locations or () if str(v).strip()))
     if any(len(v) > AUDIENCE_VALUE_MAX for v in cleaned):
         fail("locations", f"Locations have at most {AUDIENCE_VALUE_MAX} characters.")
     if len(cleaned) > AUDIENCE_VALUES_MAX:
@@ -310,7 +309,7 @@ def team_choices() -> list[tuple[int, str]]:
 
 
 def location_choices() -> list[str]:
-    """The locations employees have given, for targeting."""
+    """The locations employees have given, as they wrote them (audiences keep `location_key`)."""
     rows = db.session.scalars(
         select(User.location).where(User.active.is_(True), User.location != "").distinct()
     )
@@ -351,7 +350,7 @@ def apply_values(content: Content, values: dict) -> None:
     content.topics = ensure_topics(values["topics"])
     wanted = {
         *((AudienceDimension.TEAM.value, str(team_id)) for team_id in values["teams"]),
-        *((AudienceDimension.LOCATION.value, v) for v in values["locations"]),
+        *((AudienceDimension.LOCATION.value, location_key(v)) for v in values["locations"]),
         *((AudienceDimension.LANGUAGE.value, v) for v in values["languages"]),
     }
     current = {(a.dimension, a.value): a for a in content.audience}

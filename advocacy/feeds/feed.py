@@ -29,6 +29,7 @@ from advocacy.feeds.models import (
     Topic,
     TopicSubscription,
     content_topic,
+    location_key,
 )
 from advocacy.models_base import utcnow
 
@@ -45,7 +46,7 @@ def user_audience_values(user: User) -> dict[AudienceDimension, set[str]]:
     for code in user.languages or ():
         code = code.lower()
         languages.update({code, code.split("-", 1)[0]})
-    location = " ".join((user.location or "").split()).lower()
+    location = location_key(user.location)
     return {
         AudienceDimension.TEAM: {str(team_id) for team_id in user.team_ids},
         AudienceDimension.LOCATION: {location} if location else set(),
@@ -57,11 +58,7 @@ def matches_audience(user: User, content: Content) -> bool:
     """The targeting rule in Python, for one item (the feed applies the same rule in SQL)."""
     mine = user_audience_values(user)
     for dimension in AudienceDimension:
-        wanted = {
-            a.value.lower() if dimension == AudienceDimension.LOCATION else a.value
-            for a in content.audience
-            if a.dimension == dimension
-        }
+        wanted = {a.value for a in content.audience if a.dimension == dimension}
         if wanted and not wanted & mine[dimension]:
             return False
     return True
@@ -83,15 +80,10 @@ def audience_clause(user: User):
         if not values:
             conditions.append(untargeted)
             continue
-        column = (
-            func.lower(ContentAudience.value)
-            if dimension == AudienceDimension.LOCATION
-            else ContentAudience.value
-        )
         matching = exists().where(
             ContentAudience.content_id == Content.id,
             ContentAudience.dimension == dimension,
-            column.in_(sorted(values)),
+            ContentAudience.value.in_(sorted(values)),
         )
         conditions.append(or_(untargeted, matching))
     return and_(*conditions)

@@ -26,6 +26,7 @@ from advocacy.feeds.models import (
     TITLE_MAX,
     URL_MAX,
     ContentKind,
+    location_key,
 )
 from advocacy.feeds.times import local_to_utc, utc_to_local
 
@@ -76,7 +77,7 @@ class ContentForm(FlaskForm):
     def __init__(self, *args, teams=(), locations=(), languages=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.teams.choices = [SelectChoice(team_id, name) for team_id, name in teams]
-        self.locations.choices = [SelectChoice(value) for value in locations]
+        self.locations.choices = [SelectChoice(location_key(value), value) for value in locations]
         self.languages.choices = [SelectChoice(value) for value in languages]
 
     def caption_fields(self):

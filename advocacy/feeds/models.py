@@ -96,6 +96,12 @@ NETWORK_LABELS = {
 CAPTION_NETWORKS = (Network.LINKEDIN, Network.X, Network.FACEBOOK, Network.XING, Network.EMAIL)
 
 
+def location_key(location: str) -> str:
+    """How a location is kept in an audience and matched: whitespace collapsed, lower case, so
+    "London,  United Kingdom" and "london, united kingdom" are one place (and one index key)."""
+    return " ".join((location or "").split()).lower()
+
+
 class AudienceDimension(enum.StrEnum):
     TEAM = "team"
     LOCATION = "location"

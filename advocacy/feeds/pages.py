@@ -19,6 +19,7 @@ from advocacy.feeds.models import (
     Content,
     ContentState,
     Network,
+    location_key,
 )
 from advocacy.models_base import utcnow
 
@@ -96,9 +97,12 @@ def audience_summary(item: Content) -> dict[str, list[str]]:
         teams = list(
             db.session.scalars(select(Team.name).where(Team.id.in_(team_ids)).order_by(Team.name))
         )
+    spelled = {location_key(name): name for name in content.location_choices()}
     summary = {
         "Teams": teams,
-        "Locations": item.audience_values(AudienceDimension.LOCATION),
+        "Locations": [
+            spelled.get(key, key) for key in item.audience_values(AudienceDimension.LOCATION)
+        ],
         "Languages": item.audience_values(AudienceDimension.LANGUAGE),
     }
     return {name: values for name, values in summary.items() if values}

@@ -14,6 +14,7 @@ from advocacy.feeds.models import (
     ContentAudience,
     ContentCaption,
     PolicyVersion,
+    location_key,
 )
 from advocacy.models_base import utcnow
 from tests.factories import BaseFactory
@@ -43,7 +44,9 @@ def target(content: Content, teams=(), locations=(), languages=()) -> Content:
             ContentAudience(dimension=AudienceDimension.TEAM, value=str(team_id))
         )
     for value in locations:
-        content.audience.append(ContentAudience(dimension=AudienceDimension.LOCATION, value=value))
+        content.audience.append(
+            ContentAudience(dimension=AudienceDimension.LOCATION, value=location_key(value))
+        )
     for value in languages:
         content.audience.append(ContentAudience(dimension=AudienceDimension.LANGUAGE, value=value))
     content.sync_audience_flags()
