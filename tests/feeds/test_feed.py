@@ -176,3 +176,21 @@ def test_topics_listed_by_use(app):
 def test_cursor_round_trip(app):
     content = ContentFactory(publish_at=datetime(2026, 5, 1, 12, 0, 0, 123456, tzinfo=UTC))
     assert feed.decode_cursor(feed.encode_cursor(content)) == (content.publish_at, content.id)
+
+
+def test_locations_entered_in_any_spelling_match(people):
+    from advocacy.feeds.content import ContentInput, create_content
+    from advocacy.feeds.workflow import transition
+
+    curator = UserFactory(role="curator")
+    data = ContentInput(
+        title="London drinks",
+        destination_url="https://acme.example/drinks",
+        locations=["  LONDON,   united Kingdom "],
+    )
+    content = create_content(data, curator)
+    transition(content, "submit", curator)
+    transition(content, "approve", curator)
+    assert content.audience_values("location") == ["london, united kingdom"]
+    assert content.id in ids(people["london_sales"])
+    assert content.id not in ids(people["vancouver_hr"])
