@@ -20,7 +20,8 @@ from advocacy.background import routes as background_routes
 from advocacy.config import load_config
 from advocacy.demo import seed_demo_command
 from advocacy.extensions import api, csrf, db, htmx, limiter, login_manager, migrate, talisman
-from advocacy.web import errors, home, templating
+from advocacy.feeds import wiring as feeds
+from advocacy.web import errors, templating
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,11 +105,11 @@ def _register_features(app: Flask) -> None:
     errors.init_app(app)
     templating.init_app(app)
     auth.init_app(app)
-    app.register_blueprint(home.bp)
     app.register_blueprint(accounts_routes.bp)
     app.register_blueprint(accounts_settings.bp)
     app.register_blueprint(accounts_admin.bp)
     app.register_blueprint(accounts_teams.bp)
+    feeds.init_app(app)  # before the other links: the feed leads the navigation
     templating.register_nav(app, "Teams", "teams.index")
     templating.register_nav(app, "Admin", "admin.users", visible=lambda user: user.is_admin)
     app.register_blueprint(background_routes.bp)

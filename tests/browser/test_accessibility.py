@@ -1,11 +1,13 @@
 """axe-core finds no serious or critical accessibility problems on the main pages, and the
-home page fits a 375px-wide phone screen without horizontal scrolling."""
+home page (the feed), a content page and the review queue fit a 375px-wide phone screen without
+horizontal scrolling."""
 
 from pathlib import Path
 
 import pytest
 
 from tests.factories import PASSWORD, UserFactory
+from tests.feeds.factories import ContentFactory, caption, tag
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +30,13 @@ def blocking_violations(page) -> list[str]:
 @pytest.fixture
 def signed_in(page, live_server):
     with live_server.app.app_context():
-        UserFactory(display_name="Maya Member", email="maya@example.com")
+        UserFactory(display_name="Maya Member", email="maya@example.com", role="curator")
+        live = ContentFactory(
+            id=1, title="Acme wins a design award", captions_editable=True, image_url=""
+        )
+        caption(live, "linkedin", "Proud of our designers!", "What a team.")
+        tag(live, "Culture", "Design")
+        ContentFactory(id=2, state="submitted", title="Meet the SRE team")
     page.goto("/login")
     page.get_by_label("E-mail").fill("maya@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -53,16 +61,37 @@ def test_login_page_with_an_error_passes_axe(page):
     assert blocking_violations(page) == []
 
 
+FEED_PAGES = [
+    "/?kind=job_opening",
+    "/content/1",
+    "/content/2",
+    "/content/new",
+    "/queue/",
+    "/topics/",
+]
+
+
 @pytest.mark.parametrize("path", ["/", "/settings/"])
 def test_signed_in_pages_pass_axe(signed_in, path):
     signed_in.goto(path)
     assert blocking_violations(signed_in) == []
 
 
-def test_home_fits_a_phone_screen(signed_in):
+def test_feed_pages_pass_axe(signed_in):
+    """The feed's pages, one sign-in for all: a filtered feed, a live and a submitted content
+    page, the suggestion form, the review queue and the topics."""
+    problems = {}
+    for path in FEED_PAGES:
+        signed_in.goto(path)
+        problems[path] = blocking_violations(signed_in)
+    assert problems == dict.fromkeys(FEED_PAGES, [])
+
+
+def test_pages_fit_a_phone_screen(signed_in):
     signed_in.set_viewport_size({"width": 375, "height": 740})
-    signed_in.goto("/")
-    viewport = signed_in.locator('meta[name="viewport"]').get_attribute("content")
-    assert "width=device-width" in viewport
-    scroll_width = signed_in.evaluate("() => document.documentElement.scrollWidth")
-    assert scroll_width <= 375
+    for path in ("/", "/content/1", "/queue/"):
+        signed_in.goto(path)
+        viewport = signed_in.locator('meta[name="viewport"]').get_attribute("content")
+        assert "width=device-width" in viewport
+        scroll_width = signed_in.evaluate("() => document.documentElement.scrollWidth")
+        assert scroll_width <= 375, path

@@ -28,8 +28,14 @@ def start_scheduler(app, stop: threading.Event) -> threading.Thread:
     return thread
 
 
+def only(app, schedules) -> None:
+    """Replace the features' own schedules with the test's, so queue counts are the test's."""
+    app.extensions["jobs"].schedules.clear()
+    register_schedules(app, schedules)
+
+
 def test_two_schedulers_enqueue_once(rq_app):
-    register_schedules(rq_app, [Schedule("tick", sample_jobs.tick, interval=3600)])
+    only(rq_app, [Schedule("tick", sample_jobs.tick, interval=3600)])
     queue = Queue("default", connection=redis_connection())
     stop = threading.Event()
     first = start_scheduler(rq_app, stop)
@@ -51,7 +57,7 @@ def test_two_schedulers_enqueue_once(rq_app):
 
 
 def test_a_new_leader_takes_over_when_the_lock_lapses(rq_app):
-    register_schedules(rq_app, [Schedule("tick", sample_jobs.tick, interval=3600)])
+    only(rq_app, [Schedule("tick", sample_jobs.tick, interval=3600)])
     queue = Queue("default", connection=redis_connection())
     redis_connection().set(LEADER_KEY, "someone-else", ex=1)
     stop = threading.Event()
@@ -73,7 +79,7 @@ def test_a_new_leader_takes_over_when_the_lock_lapses(rq_app):
 def test_without_redis_schedules_run_in_process(make_app):
     app = make_app(REDIS_URL="")
     calls = []
-    register_schedules(app, [Schedule("record", lambda: calls.append("ran"), interval=3600)])
+    only(app, [Schedule("record", lambda: calls.append("ran"), interval=3600)])
     stop = threading.Event()
     thread = start_scheduler(app, stop)
     try:
