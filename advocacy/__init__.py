@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from advocacy import extensions, jobs
+from advocacy import discussions, extensions, jobs
 from advocacy.accounts import admin as accounts_admin
 from advocacy.accounts import api as accounts_api
 from advocacy.accounts import auth
@@ -114,4 +114,5 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(background_routes.bp)
     api.register_blueprint(accounts_api.bp)
     accounts_cli.init_app(app)
+    discussions.init_app(app)
     app.cli.add_command(seed_demo_command)
