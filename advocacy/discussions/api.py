@@ -201,7 +201,7 @@ def _thread_detail(thread: Thread) -> dict:
     user = api_user()
     posts = list(db.session.scalars(threads.posts_query(thread).options(selectinload(Post.author))))
     reactions = reading.reaction_counts(user, [p.id for p in posts])
-    detail = ThreadSchema().dump(thread)
+    detail = {name: getattr(thread, name) for name in ThreadSchema._declared_fields}
     detail["posts"] = [_post_dump(p, reactions) for p in posts]
     return detail
 

@@ -14,6 +14,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from advocacy.discussions.models import (
@@ -37,9 +38,9 @@ class SpaceForm(FlaskForm):
     visibility = SelectField(
         "Who can see it",
         choices=[
-            ("public", "Public: everyone reads and writes"),
-            ("private", "Private: listed, members read and write"),
-            ("secret", "Secret: only members know it exists"),
+            SelectChoice("public", "Public: everyone reads and writes"),
+            SelectChoice("private", "Private: listed, members read and write"),
+            SelectChoice("secret", "Secret: only members know it exists"),
         ],
         default="public",
     )
@@ -55,7 +56,11 @@ class AddSpaceMemberForm(FlaskForm):
     email = EmailField("E-mail of the person to add", validators=[DataRequired(), Length(max=254)])
     role = SelectField(
         "Role",
-        choices=[("member", "Member"), ("moderator", "Moderator"), ("owner", "Owner")],
+        choices=[
+            SelectChoice("member", "Member"),
+            SelectChoice("moderator", "Moderator"),
+            SelectChoice("owner", "Owner"),
+        ],
         default="member",
     )
 
@@ -74,9 +79,9 @@ class ThreadForm(FlaskForm):
     kind = SelectField(
         "Kind",
         choices=[
-            ("discussion", "Discussion"),
-            ("question", "Question (someone can answer it)"),
-            ("announcement", "Announcement (readers acknowledge it; moderators only)"),
+            SelectChoice("discussion", "Discussion"),
+            SelectChoice("question", "Question (someone can answer it)"),
+            SelectChoice("announcement", "Announcement (readers acknowledge it; moderators only)"),
         ],
         default="discussion",
     )
@@ -125,7 +130,11 @@ class PreferencesForm(FlaskForm):
     email_announcement = BooleanField("E-mail me announcements")
     digest = SelectField(
         "Digest e-mail",
-        choices=[("daily", "Daily"), ("weekly", "Weekly"), ("off", "Off")],
+        choices=[
+            SelectChoice("daily", "Daily"),
+            SelectChoice("weekly", "Weekly"),
+            SelectChoice("off", "Off"),
+        ],
         default="daily",
     )
     digest_hour = IntegerField(
@@ -137,11 +146,12 @@ class PreferencesForm(FlaskForm):
     digest_weekday = SelectField(
         "Weekly digests on",
         coerce=int,
-        choices=list(
-            enumerate(
+        choices=[
+            SelectChoice(number, name)
+            for number, name in enumerate(
                 ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
             )
-        ),
+        ],
         default=0,
     )
     quiet_start = TimeField("Quiet hours start", validators=[Optional()])

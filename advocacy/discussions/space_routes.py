@@ -113,7 +113,7 @@ def new_thread(space_id: int):
 def _new_thread_page(space, form, status: int = 200):
     moderator = access.can_moderate(current_user, space)
     if not moderator:  # announcements are for moderators
-        form.kind.choices = [c for c in form.kind.choices if c[0] != "announcement"]
+        form.kind.choices = [c for c in form.kind.choices if c.value != "announcement"]
     return render(
         "discussions/new_thread.html",
         status=status,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from advocacy.accounts.service import get_user
 from advocacy.discussions import access, qa, reading, threads
@@ -195,8 +196,8 @@ def assign_form(thread_id: int):
     people = qa.assignee_choices(thread)
     form = AssignForm(formdata=None, assignee_id=thread.assignee_id or 0)
     statuses = [local_status_of(person) for person in people]
-    form.assignee_id.choices = [(0, "Nobody")] + [
-        (s.user.id, f"{s.user.display_name} — {s.local_time_text}, {s.availability}")
+    form.assignee_id.choices = [SelectChoice(0, "Nobody")] + [
+        SelectChoice(s.user.id, f"{s.user.display_name} — {s.local_time_text}, {s.availability}")
         for s in statuses
     ]
     return render(
