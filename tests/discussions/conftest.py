@@ -31,3 +31,6 @@ def space_of(people):
         return space
 
     return make
+
+
+from tests.discussions.smtp import smtp_app, smtp_inbox  # noqa: E402, F401 - shared fixtures
