@@ -103,7 +103,9 @@ def build_digest(user: User, since: datetime, now: datetime) -> Digest:
     return Digest(
         new_threads=new_threads,
         followed=followed,
-        questions=unanswered(user, scope="mine", now=now)[:DIGEST_QUESTIONS],
+        questions=[
+            q for q in unanswered(user, scope="mine", now=now) if q.thread.author_id != user.id
+        ][:DIGEST_QUESTIONS],
         unread_notifications=unread_count(user),
     )
 
