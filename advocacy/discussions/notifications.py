@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from advocacy.accounts.models import User
 from advocacy.discussions import access
 from advocacy.discussions.markdown import mentioned_handles
-from advocacy.discussions.models import Post, Space, SpaceFollow, Thread, ThreadFollow
+from advocacy.discussions.models import Post, Space, SpaceFollow, Thread, ThreadFollow, ThreadRead
 from advocacy.discussions.notification_models import Notification, NotificationKind
 from advocacy.discussions.profiles import (
     profiles_by_user,
@@ -107,6 +107,18 @@ def thread_follower_ids(thread: Thread) -> set[int]:
         db.session.scalars(
             select(ThreadFollow.user_id).where(
                 ThreadFollow.thread_id == thread.id, ThreadFollow.following.is_(True)
+            )
+        )
+    )
+
+
+def _read_past(thread: Thread, post: Post) -> set[int]:
+    """People who have already read the thread past this post (e.g. they replied after it
+    before the notification job ran): telling them is noise."""
+    return set(
+        db.session.scalars(
+            select(ThreadRead.user_id).where(
+                ThreadRead.thread_id == thread.id, ThreadRead.last_read_post_id >= post.id
             )
         )
     )
@@ -294,7 +306,7 @@ def notify_about_post(post: Post) -> None:
         )
     else:
         notify(
-            thread_follower_ids(thread) - mentioned,
+            thread_follower_ids(thread) - mentioned - _read_past(thread, post),
             NotificationKind.REPLY,
             actor=author,
             thread=thread,

@@ -88,7 +88,7 @@ def test_mentions_inside_code_and_addresses_are_not_mentions():
 
 
 @pytest.mark.parametrize("source", CORPUS[:8])
-def test_corpus_is_inert_on_every_page_it_reaches(app, login_as, source):
+def test_corpus_is_inert_on_every_page_it_reaches(app, login_as, run_jobs, source):
     """The same strings as a person's name, a space's name and description, a thread's title and
     body, and in the notification they cause."""
     author = UserFactory(display_name=f"Eve {source}"[:120], email="eve@example.com")
@@ -96,6 +96,7 @@ def test_corpus_is_inert_on_every_page_it_reaches(app, login_as, source):
     space = make_space(author, name=f"S {source}"[:80])
     space.description = source
     thread = make_thread(space, author, f"T {source}"[:200], f"{source} @rae")
+    run_jobs()
     client = login_as(reader)
     for path in (
         "/discussions/",
