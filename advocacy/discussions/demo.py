@@ -156,23 +156,28 @@ class _Writer:
         self.rng, self.now = rng, now
         self.threads = self.posts = 0
 
-    def moment(self, person: User, not_before: datetime) -> datetime:
-        """A time during the person's working hours, after `not_before`, before now."""
+    def moment(self, person: User, not_before: datetime) -> datetime | None:
+        """A time during the person's working hours within two days after `not_before` and
+        before now, or None when their next working hours have not come yet."""
         zone = ZoneInfo(person.timezone)
+        first_day = not_before.astimezone(zone).date()
+        start, end = person.working_hours_start, person.working_hours_end
         for _ in range(20):
-            day = (not_before + timedelta(hours=self.rng.randint(1, 40))).astimezone(zone).date()
-            start, end = person.working_hours_start, person.working_hours_end
-            minutes = self.rng.randint(start.hour * 60, max(start.hour * 60, end.hour * 60 - 1))
+            day = first_day + timedelta(days=self.rng.randint(0, 2))
+            minutes = self.rng.randint(
+                start.hour * 60 + start.minute, end.hour * 60 + end.minute - 1
+            )
             local = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=zone)
             moment = local.astimezone(not_before.tzinfo)
             if not_before < moment < self.now:
                 return moment
-        return min(self.now, not_before + timedelta(minutes=30))
+        return None
 
     def thread(self, space, author, title, body, kind=ThreadKind.DISCUSSION, tags=()):
         """A thread whose opening post is written at a believable moment."""
-        start = self.now - timedelta(days=self.rng.randint(1, DAYS_BACK))
-        when = self.moment(author, start)
+        when = None
+        while when is None:
+            when = self.moment(author, self.now - timedelta(days=self.rng.randint(2, DAYS_BACK)))
         thread = Thread(
             space_id=space.id, author_id=author.id, title=title, kind=kind.value,
             created_at=when, last_activity_at=when,
@@ -186,8 +191,11 @@ class _Writer:
         return thread, post
 
     def reply(self, thread, author, body):
-        """A reply some hours after the thread's last activity (often from another zone)."""
+        """A reply some hours after the thread's last activity (often from another zone); None
+        when the author's next working hours are still to come."""
         when = self.moment(author, thread.last_activity_at)
+        if when is None:
+            return None
         post = self._post(thread, author, body, when)
         thread.reply_count += 1
         thread.last_activity_at = max(thread.last_activity_at, when)
@@ -245,11 +253,13 @@ def seed_discussions(demo) -> None:
                 thread.assignee_id = rng.choice([p for p in people if p.id != asker.id]).id
                 thread.assigned_at = thread.created_at + timedelta(hours=1)
             continue
+        answerers = [p for p in people if p.id != asker.id]
         answers = [
-            writer.reply(thread, rng.choice([p for p in people if p.id != asker.id]), fill(a))
+            post
             for a in rng.sample(ANSWERS, rng.randint(1, 3))
+            if (post := writer.reply(thread, rng.choice(answerers), fill(a))) is not None
         ]
-        if fate < 0.8:
+        if fate < 0.8 and answers:
             thread.accepted_post_id = rng.choice(answers).id
             writer.reply(thread, asker, fill(rng.choice(THANKS)))
 
@@ -283,6 +293,8 @@ def seed_discussions(demo) -> None:
         for person in people:
             if person.id != hr_lead.id and rng.random() < 0.65:
                 acknowledged_at = writer.moment(person, post.created_at)
+                if acknowledged_at is None:
+                    continue
                 db.session.add(
                     Acknowledgement(
                         thread_id=thread.id, user_id=person.id, created_at=acknowledged_at
