@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from advocacy.discussions import access, moderation, people_info, reading, threads
 from advocacy.discussions.forms import EditPostForm, FlagForm
+from advocacy.discussions.links import PostLinks
 from advocacy.errors import Conflict, ValidationFailed
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import render, wants_fragment
@@ -92,7 +93,8 @@ def react(post_id: int):
             "discussions/thread.html",
             "discussions/_reactions.html",
             post=post,
-            reactions=reading.post_reactions(current_user, post),
+            buttons=reading.reaction_buttons(reading.post_reactions(current_user, post)),
+            links=PostLinks(post.thread_id),
             trigger="reactionChanged",
         )
     flash("Your reaction is added." if added else "Your reaction is removed.", "success")

@@ -27,7 +27,7 @@ from advocacy.extensions import db
 from advocacy.models_base import utcnow
 
 THREADS_PER_PAGE = 30
-POSTS_PER_PAGE = 100
+POSTS_PER_PAGE = 50  # like the best forums, long threads load a page at a time
 MAX_POSTS_PER_PAGE = 500
 LAST_PAGE = 1_000_000  # any page past the end shows the last one
 THREAD_FILTERS = ("all", "questions", "unanswered", "announcements")
@@ -123,6 +123,17 @@ class PostView:
     post: Post
     reactions: list[ReactionCount] = field(default_factory=list)
     new: bool = False
+
+    @property
+    def buttons(self) -> list[ReactionCount]:
+        """Every emoji of the set, in order, with its count (0 when unused)."""
+        return reaction_buttons(self.reactions)
+
+
+def reaction_buttons(reactions: list[ReactionCount]) -> list[ReactionCount]:
+    """The whole emoji set in order, with the counts of those used."""
+    used = {r.emoji: r for r in reactions}
+    return [used.get(emoji) or ReactionCount(emoji, 0, False) for emoji in REACTIONS]
 
 
 @dataclass

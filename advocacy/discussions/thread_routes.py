@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from advocacy.accounts.service import get_user
 from advocacy.discussions import access, qa, reading, threads
 from advocacy.discussions.forms import AssignForm, ReplyForm
+from advocacy.discussions.links import PostLinks
 from advocacy.discussions.markdown import quote_markdown
 from advocacy.discussions.models import Post, ThreadKind
 from advocacy.discussions.people_info import local_status_of
@@ -50,6 +51,7 @@ def _thread_page(
         acknowledged=thread.is_announcement and qa.has_acknowledged(current_user, thread),
         acknowledgements=qa.acknowledgement_count(thread) if thread.is_announcement else 0,
         assignee_status=local_status_of(assignee) if assignee else None,
+        links=PostLinks(thread.id),
     )
 
 

@@ -48,4 +48,4 @@ def test_seed_demo_builds_lively_discussions(app):
     assert db.session.scalar(select(func.count()).select_from(Reaction)) > 50
     kinds = set(db.session.scalars(select(Notification.kind)))
     assert {"mention", "reply", "assignment"} <= kinds
-    assert any("class=\"mention\"" in p.body_html for p in db.session.scalars(select(Post)))
+    assert any('class="mention"' in p.body_html for p in db.session.scalars(select(Post)))

@@ -49,7 +49,7 @@ def test_get_page_fragment_and_boosted(people, setting, login_as, path, fragment
 
 POSTS = [
     ("/discussions/threads/{thread}/replies", {"body": "Also the park"}, '<section id="replies"'),
-    ("/discussions/posts/{reply}/reactions", {"emoji": "❤️"}, '<div id="reactions-'),
+    ("/discussions/posts/{reply}/reactions", {"emoji": "❤️"}, '<form id="reactions-'),
     ("/discussions/threads/{thread}/follow", {"following": "0"}, '<form id="follow-thread"'),
     ("/discussions/spaces/{space}/follow", {"following": "1"}, '<form id="follow-space"'),
 ]
