@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import selectinload
 
 from advocacy.accounts.service import get_user
-from advocacy.discussions import access, notifications, qa, reading, spaces, threads
+from advocacy.discussions import access, membership, notifications, qa, reading, spaces, threads
 from advocacy.discussions.models import (
     BODY_MAX,
     REACTIONS,
@@ -199,7 +199,7 @@ def _post_dump(post, reactions) -> dict:
 
 def _thread_detail(thread: Thread) -> dict:
     user = api_user()
-    posts = list(db.session.scalars(threads.posts_query(thread).options(selectinload(Post.author))))
+    posts = list(db.session.scalars(reading.posts_query(thread).options(selectinload(Post.author))))
     reactions = reading.reaction_counts(user, [p.id for p in posts])
     detail = {name: getattr(thread, name) for name in ThreadSchema._declared_fields}
     detail["posts"] = [_post_dump(p, reactions) for p in posts]
@@ -234,8 +234,8 @@ def add_space_member(data, space_id: int):
     user = api_user()
     space = access.get_visible_space(user, space_id)
     access.check_can_moderate(user, space)
-    spaces.add_member(user, space, get_user(data["user_id"]), data["role"])
-    return spaces.members_of(space)
+    membership.add_member(user, space, get_user(data["user_id"]), data["role"])
+    return membership.members_of(space)
 
 
 @bp.get("/spaces/<int:space_id>/threads")
@@ -245,7 +245,7 @@ def add_space_member(data, space_id: int):
 def list_threads(args, space_id: int):
     """A space's live threads, pinned first, then by latest activity."""
     space = access.get_readable_space(api_user(), space_id)
-    return paginate(threads.threads_query(space), args["page"], args["per_page"])
+    return paginate(reading.threads_query(space), args["page"], args["per_page"])
 
 
 @bp.post("/spaces/<int:space_id>/threads")

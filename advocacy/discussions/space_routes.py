@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
 from advocacy.accounts.service import find_user_by_email
-from advocacy.discussions import access, qa, reading, spaces, threads
+from advocacy.discussions import access, membership, qa, reading, spaces, threads
 from advocacy.discussions.forms import (
     AddSpaceMemberForm,
     JoinRequestForm,
@@ -65,7 +65,7 @@ def private_space_page(space, status: int = 403, form=None):
         "discussions/space_private.html",
         status=status,
         space=space,
-        pending=spaces.pending_request(current_user, space),
+        pending=membership.pending_request(current_user, space),
         form=form or JoinRequestForm(formdata=None),
     )
 
@@ -145,7 +145,7 @@ def start_thread(space_id: int):
 def join(space_id: int):
     """Join a public space."""
     space = access.get_visible_space(current_user, space_id)
-    spaces.join_space(current_user, space)
+    membership.join_space(current_user, space)
     flash(f"You joined {space.name}.", "success")
     return redirect_or_refresh(url_for("spaces.view", space_id=space.id))
 
@@ -158,7 +158,7 @@ def request_to_join(space_id: int):
     if not form.validate_on_submit():
         return private_space_page(space, 422, form)
     try:
-        spaces.request_to_join(current_user, space, form.message.data)
+        membership.request_to_join(current_user, space, form.message.data)
     except ValidationFailed as error:
         apply_errors(form, error)
         return private_space_page(space, error.status, form)
@@ -170,7 +170,7 @@ def request_to_join(space_id: int):
 def leave(space_id: int):
     """Leave a space."""
     space = access.get_visible_space(current_user, space_id)
-    spaces.remove_member(current_user, space, current_user)
+    membership.remove_member(current_user, space, current_user)
     flash(f"You left {space.name}.", "success")
     target = "spaces.view" if access.can_see_space(current_user, space) else "spaces.index"
     return redirect_or_refresh(url_for(target, space_id=space.id))
@@ -200,8 +200,8 @@ def _members_page(space, form=None, edit_form=None, status: int = 200):
         "discussions/_members.html",
         status=status,
         space=space,
-        members=spaces.members_of(space),
-        requests=spaces.join_requests(space),
+        members=membership.members_of(space),
+        requests=membership.join_requests(space),
         form=form or AddSpaceMemberForm(formdata=None),
         edit_form=edit_form or SpaceEditForm(formdata=None, obj=space),
         can_moderate=access.can_moderate(current_user, space),
@@ -226,7 +226,7 @@ def add_member(space_id: int):
     try:
         if person is None:
             raise ValidationFailed.field("email", "Nobody has this e-mail address.")
-        spaces.add_member(current_user, space, person, form.role.data)
+        membership.add_member(current_user, space, person, form.role.data)
     except ServiceError as error:
         apply_errors(form, error)
         return _members_page(space, form, status=error.status)
@@ -240,8 +240,8 @@ def add_member(space_id: int):
 def remove_member(space_id: int, user_id: int):
     """Take someone out of the space."""
     space = access.get_readable_space(current_user, space_id)
-    person = spaces.member_user(space, user_id)
-    spaces.remove_member(current_user, space, person)
+    person = membership.member_user(space, user_id)
+    membership.remove_member(current_user, space, person)
     flash(f"{person.display_name} is no longer in {space.name}.", "success")
     if wants_fragment():
         return _members_page(space)
@@ -252,8 +252,8 @@ def remove_member(space_id: int, user_id: int):
 def approve_request(space_id: int, user_id: int):
     """Let someone in who asked to join."""
     space = access.get_readable_space(current_user, space_id)
-    person = spaces.requesting_user(space, user_id)
-    spaces.add_member(current_user, space, person)
+    person = membership.requesting_user(space, user_id)
+    membership.add_member(current_user, space, person)
     flash(f"{person.display_name} joined {space.name}.", "success")
     if wants_fragment():
         return _members_page(space)
@@ -264,7 +264,7 @@ def approve_request(space_id: int, user_id: int):
 def decline_request(space_id: int, user_id: int):
     """Turn down a request to join."""
     space = access.get_readable_space(current_user, space_id)
-    spaces.decline_request(current_user, space, user_id)
+    membership.decline_request(current_user, space, user_id)
     flash("The request is declined.", "success")
     if wants_fragment():
         return _members_page(space)

@@ -47,7 +47,7 @@ def _thread_page(
         can_moderate=moderator,
         can_reply=access.can_reply(current_user, thread),
         can_accept=thread.is_question and (moderator or thread.author_id == current_user.id),
-        following=threads.is_following_thread(current_user, thread),
+        following=reading.is_following_thread(current_user, thread),
         acknowledged=thread.is_announcement and qa.has_acknowledged(current_user, thread),
         acknowledgements=qa.acknowledgement_count(thread) if thread.is_announcement else 0,
         assignee_status=local_status_of(assignee) if assignee else None,
@@ -112,7 +112,7 @@ def follow(thread_id: int):
     """Follow or unfollow a thread (`following=0|1`)."""
     thread = _readable_thread(thread_id)
     following = request.form.get("following") == "1"
-    threads.set_thread_follow(current_user, thread, following)
+    reading.set_thread_follow(current_user, thread, following)
     if wants_fragment():
         return render(
             "discussions/thread.html",

@@ -351,31 +351,6 @@ def opening_post(thread: Thread) -> Post:
     )
 
 
-def set_thread_follow(user: User, thread: Thread, following: bool) -> None:
-    """Follow a thread (replies notify me) or unfollow it, even if I wrote in it."""
-    row = db.session.scalar(
-        select(ThreadFollow).where(
-            ThreadFollow.thread_id == thread.id, ThreadFollow.user_id == user.id
-        )
-    )
-    if row is None:
-        db.session.add(ThreadFollow(thread_id=thread.id, user_id=user.id, following=following))
-    else:
-        row.following = following
-    db.session.commit()
-
-
-def is_following_thread(user: User, thread: Thread) -> bool:
-    """Does the user follow the thread?"""
-    return bool(
-        db.session.scalar(
-            select(ThreadFollow.following).where(
-                ThreadFollow.thread_id == thread.id, ThreadFollow.user_id == user.id
-            )
-        )
-    )
-
-
 def threads_linked_to(kind: str, item_id: int) -> list[Thread]:
     """Live threads that discuss an item elsewhere in the product (e.g. a piece of content)."""
     return list(
@@ -391,18 +366,4 @@ def count_posts(thread: Thread) -> int:
     """Live posts of a thread, the opening one included."""
     return db.session.scalar(
         select(func.count()).where(Post.thread_id == thread.id, Post.deleted_at.is_(None))
-    )
-
-
-def posts_query(thread: Thread):
-    """A select of a thread's posts, the opening one first, then replies oldest first."""
-    return select(Post).where(Post.thread_id == thread.id).order_by(Post.is_opening.desc(), Post.id)
-
-
-def threads_query(space: Space):
-    """A select of a space's live threads, pinned first, then by latest activity."""
-    return (
-        select(Thread)
-        .where(Thread.space_id == space.id, Thread.deleted_at.is_(None))
-        .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
     )

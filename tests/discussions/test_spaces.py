@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from advocacy.discussions import moderation, profiles, spaces, threads
+from advocacy.discussions import membership, moderation, profiles, threads
 from advocacy.discussions.models import Flag, JoinRequest, Space, SpaceMember
 from advocacy.discussions.notification_models import MemberProfile, Notification
 from advocacy.errors import Conflict, Forbidden
@@ -93,7 +93,7 @@ def test_join_public_request_private_and_approve(people, space_of, login_as, run
 
 def test_decline_and_secret_spaces_take_no_requests(people, space_of, login_as):
     private, secret = space_of("private"), space_of("secret")
-    spaces.request_to_join(people["non_member"], private, "")
+    membership.request_to_join(people["non_member"], private, "")
     owner = login_as(people["owner"])
     assert (
         owner.post(
@@ -114,10 +114,10 @@ def test_decline_and_secret_spaces_take_no_requests(people, space_of, login_as):
 def test_members_roles_and_the_last_owner(people, space_of, login_as):
     space = space_of("secret")
     with pytest.raises(Forbidden):
-        spaces.add_member(people["moderator"], space, people["non_member"], "owner")
-    spaces.add_member(people["moderator"], space, people["non_member"], "moderator")
+        membership.add_member(people["moderator"], space, people["non_member"], "owner")
+    membership.add_member(people["moderator"], space, people["non_member"], "moderator")
     with pytest.raises(Conflict, match="needs an owner"):
-        spaces.remove_member(people["owner"], space, people["owner"])
+        membership.remove_member(people["owner"], space, people["owner"])
     owner = login_as(people["owner"])
     bad = owner.post(
         f"/discussions/spaces/{space.id}/members",

@@ -200,10 +200,10 @@ def test_quoting_prefills_the_reply_and_links_the_quoted_post(people, space, log
 
 def test_follow_and_unfollow_beats_the_automatic_follow(people, space):
     thread = make_thread(space, people["owner"])
-    assert threads.is_following_thread(people["owner"], thread)
-    threads.set_thread_follow(people["owner"], thread, False)
+    assert reading.is_following_thread(people["owner"], thread)
+    reading.set_thread_follow(people["owner"], thread, False)
     threads.reply(people["owner"], thread, "Still here")
-    assert not threads.is_following_thread(people["owner"], thread)
+    assert not reading.is_following_thread(people["owner"], thread)
 
 
 def test_a_500_reply_thread_pages_and_shows_everything_on_request(people, space, login_as):
