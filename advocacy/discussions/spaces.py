@@ -1,6 +1,5 @@
 """Spaces: creating, renaming and listing them, follows and visits, and one space per team
 (membership is in membership.py)."""
-visits, and one space per team."""
 
 from __future__ import annotations
 
