@@ -27,8 +27,10 @@ from advocacy.extensions import api as api_extension
 from advocacy.jobs import register_schedules
 from advocacy.web.templating import register_nav
 
-# Requests that do not mean the person is here: the bell polls by itself.
+# Requests that do not mean the person is here: the bell and the unanswered list poll by
+# themselves (htmx names the polling element in HX-Trigger).
 NOT_ACTIVITY = {"notifications.bell", "static"}
+POLLING_ELEMENTS = {"bell", "unanswered"}
 
 
 def init_app(app: Flask) -> None:
@@ -64,6 +66,8 @@ def _record_activity() -> None:
     """Note when people use the pages (for digests), at most once per few minutes each: the
     session remembers the last write so most requests touch no row."""
     if request.endpoint in NOT_ACTIVITY or request.path.startswith("/api/"):
+        return
+    if request.headers.get("HX-Trigger") in POLLING_ELEMENTS:
         return
     if not current_user.is_authenticated:
         return

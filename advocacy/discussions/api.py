@@ -5,7 +5,6 @@ non-members, a private one 403."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy.orm import selectinload
 
 from advocacy.accounts.service import get_user
 from advocacy.discussions import access, membership, notifications, qa, reading, spaces, threads
@@ -15,13 +14,11 @@ from advocacy.discussions.models import (
     SPACE_DESCRIPTION_MAX,
     SPACE_NAME_MAX,
     TITLE_MAX,
-    Post,
     Thread,
     ThreadKind,
     Visibility,
 )
 from advocacy.errors import NotFound
-from advocacy.extensions import db
 from advocacy.web.api import ApiBlueprint, PageArgs, api_user, page_of, paginate
 
 bp = ApiBlueprint("discussions_api", __name__, description="Spaces, threads and notifications")
@@ -199,7 +196,7 @@ def _post_dump(post, reactions) -> dict:
 
 def _thread_detail(thread: Thread) -> dict:
     user = api_user()
-    posts = list(db.session.scalars(reading.posts_query(thread).options(selectinload(Post.author))))
+    posts = reading.thread_posts(thread)
     reactions = reading.reaction_counts(user, [p.id for p in posts])
     detail = {name: getattr(thread, name) for name in ThreadSchema._declared_fields}
     detail["posts"] = [_post_dump(p, reactions) for p in posts]

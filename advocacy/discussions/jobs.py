@@ -76,7 +76,13 @@ def send_digest(user_id: int, due_at: str) -> None:
     digests.deliver_digest(user_id, datetime.fromisoformat(due_at))
 
 
+# Both only decide which e-mails are due, so they run on the mail queue beside the e-mails.
 SCHEDULES = [
-    Schedule("discussions-digests", queue_due_digests, interval=10 * 60),
-    Schedule("discussions-quiet-hours-emails", send_due_notification_emails, interval=5 * 60),
+    Schedule("discussions-digests", queue_due_digests, interval=10 * 60, queue="mail"),
+    Schedule(
+        "discussions-quiet-hours-emails",
+        send_due_notification_emails,
+        interval=5 * 60,
+        queue="mail",
+    ),
 ]

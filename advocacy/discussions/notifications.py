@@ -134,28 +134,26 @@ def space_follower_ids(space: Space) -> set[int]:
 # --- reading them -------------------------------------------------------------------------
 
 
-def unread_count(user: User) -> int:
-    """How many notifications the user has not read."""
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
-        )
-        or 0
+def _seen_by(user: User, unread_only: bool):
+    """The user's notifications, without those about spaces they can no longer read (whose
+    thread titles they must not see any more)."""
+    query = select(Notification).where(
+        Notification.recipient_id == user.id,
+        Notification.space_id.is_(None) | Notification.space_id.in_(access.visible_space_ids(user)),
     )
+    return query.where(Notification.read_at.is_(None)) if unread_only else query
+
+
+def unread_count(user: User) -> int:
+    """How many notifications the user has not read (among those they may still see)."""
+    subquery = _seen_by(user, unread_only=True).subquery()
+    return db.session.scalar(select(func.count()).select_from(subquery)) or 0
 
 
 def notifications_query(user: User, unread_only: bool = False):
-    """A select of the user's notifications, newest first, with what they point at loaded.
-    Notifications about spaces the user can no longer read are left out."""
-    query = (
-        select(Notification)
-        .where(Notification.recipient_id == user.id)
-        .where(
-            Notification.space_id.is_(None)
-            | Notification.space_id.in_(access.listed_space_ids(user))
-        )
+    """A select of the user's notifications, newest first, with what they point at loaded."""
+    return (
+        _seen_by(user, unread_only)
         .options(
             selectinload(Notification.actor),
             selectinload(Notification.thread),
@@ -163,9 +161,6 @@ def notifications_query(user: User, unread_only: bool = False):
         )
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
-    if unread_only:
-        query = query.where(Notification.read_at.is_(None))
-    return query
 
 
 def mark_read(user: User, ids: Iterable[int] | None = None) -> int:

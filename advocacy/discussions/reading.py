@@ -326,3 +326,8 @@ def threads_query(space: Space):
         .where(Thread.space_id == space.id, Thread.deleted_at.is_(None))
         .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
     )
+
+
+def thread_posts(thread: Thread) -> list[Post]:
+    """Every post of a thread (opening first), with authors loaded."""
+    return list(db.session.scalars(posts_query(thread).options(selectinload(Post.author))))

@@ -12,11 +12,10 @@ from advocacy.discussions import access, qa, reading, threads
 from advocacy.discussions.forms import AssignForm, ReplyForm
 from advocacy.discussions.links import PostLinks
 from advocacy.discussions.markdown import quote_markdown
-from advocacy.discussions.models import Post, ThreadKind
+from advocacy.discussions.models import ThreadKind
 from advocacy.discussions.people_info import local_status_of
 from advocacy.discussions.space_routes import private_space_page
 from advocacy.errors import Forbidden, NotFound, ValidationFailed
-from advocacy.extensions import db
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import render, wants_fragment
 
@@ -63,15 +62,11 @@ def view(thread_id: int):
     except Forbidden:
         return private_space_page(access.space_of_thread(thread_id))
     form = ReplyForm(formdata=None)
-    quote_id = request.args.get("quote", type=int)
-    if quote_id:
-        quoted = db.session.get(Post, quote_id)
-        if quoted is not None and quoted.thread_id == thread.id and not quoted.deleted:
-            author = quoted.author.display_name if quoted.author else "Someone"
-            form.body.data, form.quote_of.data = (
-                quote_markdown(quoted.body_source, author),
-                quoted.id,
-            )
+    quoted = threads.quotable_post(thread, request.args.get("quote", type=int))
+    if quoted is not None:
+        author = quoted.author.display_name if quoted.author else "Someone"
+        form.body.data = quote_markdown(quoted.body_source, author)
+        form.quote_of.data = quoted.id
     response = _thread_page(thread, form)
     reading.mark_read(current_user, thread)
     return response

@@ -212,6 +212,14 @@ def get_post(user: User, post_id: int) -> Post:
     return post
 
 
+def quotable_post(thread: Thread, post_id: int | None) -> Post | None:
+    """A live post of this thread to quote in a reply, if `post_id` names one."""
+    post = db.session.get(Post, post_id) if post_id else None
+    if post is None or post.thread_id != thread.id or post.deleted:
+        return None
+    return post
+
+
 def can_edit(user: User, post: Post) -> bool:
     """Authors edit their own posts; moderators edit any."""
     return post.author_id == user.id or access.can_moderate(user, post.thread.space)

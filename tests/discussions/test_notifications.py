@@ -10,8 +10,8 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from advocacy.accounts.service import add_team_member, create_team
-from advocacy.discussions import profiles, qa, threads
+from advocacy.accounts.service import add_team_member, create_team, deactivate_user
+from advocacy.discussions import membership, profiles, qa, threads
 from advocacy.discussions.jobs import send_due_notification_emails
 from advocacy.discussions.notification_models import Notification
 from advocacy.extensions import db
@@ -233,8 +233,6 @@ def test_notifications_api(people, space_of, api, run_jobs):
 
 
 def test_deactivated_people_are_not_notified(people, space_of, run_jobs):
-    from advocacy.accounts.service import deactivate_user
-
     gone = UserFactory(email="gone@example.com")
     target = handle(gone)
     deactivate_user(gone, people["admin"])
@@ -243,3 +241,16 @@ def test_deactivated_people_are_not_notified(people, space_of, run_jobs):
     make_thread(space, people["owner"], "Hi", f"@{target}")
     run_jobs()
     assert notified(gone) == []
+
+
+def test_leaving_a_private_space_hides_its_notifications(people, space_of, login_as, run_jobs):
+    space = space_of("private")
+    reader = people["member"]
+    make_thread(space, people["owner"], "Reorganisation draft", f"@{handle(reader)} see this")
+    run_jobs()
+    client = login_as(reader)
+    assert "Reorganisation draft" in client.get("/notifications").get_data(as_text=True)
+    membership.remove_member(reader, space, reader)
+    listing = client.get("/notifications").get_data(as_text=True)
+    assert "Reorganisation draft" not in listing and "all caught up" in listing
+    assert "bell-count" not in client.get("/notifications/bell").get_data(as_text=True)
