@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.discussions.factories import add_member, make_space
+from tests.discussions.smtp import smtp_app, smtp_inbox  # noqa: F401 - fixtures for these tests
 from tests.factories import UserFactory
 
 
@@ -31,6 +32,3 @@ def space_of(people):
         return space
 
     return make
-
-
-from tests.discussions.smtp import smtp_app, smtp_inbox  # noqa: E402, F401 - shared fixtures
