@@ -19,6 +19,7 @@ from advocacy.accounts import teams as accounts_teams
 from advocacy.background import routes as background_routes
 from advocacy.config import load_config
 from advocacy.demo import seed_demo_command
+from advocacy.discussions import wiring as discussions
 from advocacy.extensions import api, csrf, db, htmx, limiter, login_manager, migrate, talisman
 from advocacy.feeds import wiring as feeds
 from advocacy.web import errors, templating
@@ -115,4 +116,5 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(background_routes.bp)
     api.register_blueprint(accounts_api.bp)
     accounts_cli.init_app(app)
+    discussions.init_app(app)
     app.cli.add_command(seed_demo_command)

@@ -28,6 +28,7 @@ from advocacy.accounts.passwords import (
     password_problems,
     verify_password,
 )
+from advocacy.accounts.signals import team_created
 from advocacy.errors import Conflict, NotFound, ValidationFailed
 from advocacy.extensions import db
 from advocacy.models_base import utcnow
@@ -362,6 +363,7 @@ def ensure_team(name: str) -> Team:
         team = Team(name=name.strip())
         db.session.add(team)
         db.session.flush()
+        team_created.send(team)
     return team
 
 
@@ -376,6 +378,8 @@ def create_team(name: str, description: str = "") -> Team:
         raise Conflict(f"A team called {name} already exists.", {"name": ["Already in use."]})
     team = Team(name=name, description=description)
     db.session.add(team)
+    db.session.flush()
+    team_created.send(team)
     db.session.commit()
     return team
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from advocacy.accounts.service import find_user_by_email
+from advocacy.discussions import qa, spaces, threads
 from tests.factories import PASSWORD, UserFactory
 from tests.feeds.factories import ContentFactory, caption, tag
 
@@ -95,3 +97,68 @@ def test_pages_fit_a_phone_screen(signed_in):
         assert "width=device-width" in viewport
         scroll_width = signed_in.evaluate("() => document.documentElement.scrollWidth")
         assert scroll_width <= 375, path
+
+
+DISCUSSION_PAGES = [
+    "/discussions/",
+    "/discussions/spaces/{space}",
+    "/discussions/spaces/{space}/new",
+    "/discussions/spaces/{space}/members",
+    "/discussions/spaces/{space}/unanswered",
+    "/discussions/unanswered",
+    "/discussions/threads/{question}",
+    "/discussions/threads/{announcement}",
+    "/discussions/threads/{announcement}/acknowledgements",
+    "/discussions/threads/{question}/assign",
+    "/discussions/posts/{reply}/edit",
+    "/discussions/posts/{reply}/history",
+    "/discussions/posts/{reply}/flag",
+    "/discussions/moderation/",
+    "/notifications",
+    "/settings/notifications",
+    "/people/{colleague}",
+]
+
+
+@pytest.fixture
+def discussion(signed_in, live_server):
+    """A space Maya owns, with a question, an edited and reacted reply, a mention of her and
+    an announcement."""
+    with live_server.app.app_context():
+        maya = find_user_by_email("maya@example.com")
+        colleague = UserFactory(display_name="Kenji Sato", timezone="Asia/Singapore")
+        space = spaces.create_space(maya, "Ask Anything", "Questions for everyone", "public")
+        question = threads.start_thread(
+            colleague, space, "VPN?", "How do I **connect**?", "question"
+        )
+        reply = threads.reply(colleague, question, "Use the app, @maya")
+        threads.edit_post(colleague, reply, "Use the WireGuard app, @maya")
+        qa.assign_question(colleague, question, maya)
+        announcement = threads.start_thread(
+            maya, space, "Office closed", "On Friday", "announcement"
+        )
+        ids = {
+            "space": space.id,
+            "question": question.id,
+            "reply": reply.id,
+            "announcement": announcement.id,
+            "colleague": colleague.id,
+        }
+    return signed_in, ids
+
+
+def test_discussion_pages_pass_axe(discussion):
+    """Every discussion page in one signed-in session (signing in dominates the cost)."""
+    page, ids = discussion
+    found = {}
+    for path in DISCUSSION_PAGES:
+        page.goto(path.format(**ids))
+        found[path] = blocking_violations(page)
+    assert found == dict.fromkeys(DISCUSSION_PAGES, [])
+
+
+def test_a_thread_fits_a_phone_screen(discussion):
+    page, ids = discussion
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"/discussions/threads/{ids['question']}")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375

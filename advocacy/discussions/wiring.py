@@ -1,0 +1,78 @@
+"""Internal discussions: spaces, threads, Q&A, mentions, notifications and digests for teams
+that work across time zones. This module wires the feature into the app."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, request, session
+from flask_login import current_user
+
+from advocacy.accounts.signals import team_created
+from advocacy.demo import add_seed_step
+from advocacy.discussions import (
+    api,
+    cli,
+    demo,
+    notification_routes,
+    notifications,
+    post_routes,
+    profiles,
+    space_routes,
+    spaces,
+    thread_routes,
+)
+from advocacy.discussions.jobs import SCHEDULES
+from advocacy.extensions import api as api_extension
+from advocacy.jobs import register_schedules
+from advocacy.web.templating import register_nav
+
+# Requests that do not mean the person is here: the bell and the unanswered list poll by
+# themselves (htmx names the polling element in HX-Trigger).
+NOT_ACTIVITY = {"notifications.bell", "static"}
+POLLING_ELEMENTS = {"bell", "unanswered"}
+
+
+def init_app(app: Flask) -> None:
+    """Register the pages, the API, the periodic jobs, the demo step and the team hook."""
+    for blueprint in (
+        space_routes.bp,
+        thread_routes.bp,
+        post_routes.bp,
+        post_routes.moderation_bp,
+        post_routes.people_bp,
+        notification_routes.bp,
+    ):
+        app.register_blueprint(blueprint)
+    api_extension.register_blueprint(api.bp)
+    register_nav(app, "Discussions", "spaces.index")
+    register_schedules(app, SCHEDULES)
+    add_seed_step(demo.seed_discussions)
+    cli.init_app(app)
+    team_created.connect(_give_team_a_space, weak=False)
+    app.before_request(_record_activity)
+    app.jinja_env.globals["notification_count"] = _notification_count
+
+
+def _give_team_a_space(team, **_kwargs) -> None:
+    spaces.ensure_team_space(team)
+
+
+def _notification_count() -> int:
+    return notifications.unread_count(current_user) if current_user.is_authenticated else 0
+
+
+def _record_activity() -> None:
+    """Note when people use the pages (for digests), at most once per few minutes each: the
+    session remembers the last write so most requests touch no row."""
+    if request.endpoint in NOT_ACTIVITY or request.path.startswith("/api/"):
+        return
+    if request.headers.get("HX-Trigger") in POLLING_ELEMENTS:
+        return
+    if not current_user.is_authenticated:
+        return
+    now = time.time()
+    if now - session.get("seen_at", 0) < profiles.LAST_SEEN_INTERVAL.total_seconds():
+        return
+    session["seen_at"] = now
+    profiles.record_seen(current_user)
