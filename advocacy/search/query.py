@@ -308,7 +308,7 @@ def parse_query(text: str, *, now: datetime | None = None, timezone: str = "UTC"
             previous = builder.required.pop()
             options = previous.options if isinstance(previous, AnyOf) else (previous,)
             builder.required.append(AnyOf((*options, clause)))
-        elif clause not in builder.required:
+        elif not any(_same(clause, other) for other in builder.required):
             builder.required.append(clause)
         pending_or = False
     return _finish(text, builder)
@@ -365,6 +365,15 @@ def _read_token(b: _Builder, token: _Token, negate: bool) -> Word | Phrase | Non
         b.excluded.append(word)
         return None
     return word
+
+
+def _same(one, other) -> bool:
+    """Two clauses that match the same documents ("Budget" and "budget")."""
+    if type(one) is not type(other) or isinstance(one, AnyOf):
+        return False
+    return one.tokens == other.tokens and getattr(one, "prefix", False) == getattr(
+        other, "prefix", False
+    )
 
 
 def _operator(raw: str) -> tuple[str, str] | None:

@@ -5,10 +5,11 @@ matches; documents holding the query's words as an exact phrase come first; then
 multiplies the text score by up to 1 + RECENCY_WEIGHT, halving every RECENCY_HALF_LIFE_DAYS, applied
 to the best RERANK_WINDOW documents (deeper pages keep the text order).
 
-Typo tolerance: when the exact search finds fewer than FUZZY_BELOW results, each plain word the
-reader's visible documents do not contain is replaced by the nearest vocabulary word that does
-(edit distance 1 for short words, 2 from 6 letters); candidates are judged only by what the reader
-may see, so a suggestion never reveals a word that exists only in a space they cannot see.
+Typo tolerance: when the exact search finds fewer than FUZZY_BELOW results, each plain word that
+few of the reader's documents hold is replaced by the nearest vocabulary word (edit distance 1 for
+short words, 2 from 6 letters) that the reader's documents hold CORRECTION_MARGIN times as often.
+Words and candidates are counted only over what the reader may see, so a suggestion never reveals
+a word that exists only in a space they cannot see.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ RECENCY_HALF_LIFE_DAYS = 30
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0}
 FUZZY_BELOW = 3
 CORRECTED_WORDS_MAX = 3
+CORRECTION_MARGIN = 3  # a rare word is corrected to one the reader's documents hold 3x as often
 CANDIDATES_MAX = 6
 CORRECTABLE_MIN = 4  # letters; shorter words have too many neighbours to guess from
 PREFIX_EXPANSIONS_MAX = 30  # the most frequent words a `word*` stands for
@@ -179,12 +181,13 @@ class SearchBackend(ABC):
             token = word.tokens[0]
             if len(token) < CORRECTABLE_MIN or not token.isalpha():
                 continue
-            if self._count_word(query, token, reader):
-                continue  # a word the reader's documents hold is not a typo
+            known = self._count_word(query, token, reader)
+            if known >= FUZZY_BELOW:
+                continue  # a word many of the reader's documents hold is not a typo
             best: tuple[int, int, str] | None = None
             for candidate in self._ranked_candidates(token):
                 found = self._count_word(query, candidate, reader)
-                if found:
+                if found > known * CORRECTION_MARGIN:
                     key = (damerau_levenshtein(token, candidate), -found, candidate)
                     best = min(best, key) if best else key
             if best:

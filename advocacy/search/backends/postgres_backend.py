@@ -23,20 +23,23 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import (
+    Integer,
     MetaData,
+    Text,
     and_,
     bindparam,
     cast,
     delete,
     func,
     literal,
+    literal_column,
     or_,
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, FLOAT, REGCONFIG, insert
+from sqlalchemy.dialects.postgresql import ARRAY, REAL, REGCONFIG, insert
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.schema import CreateIndex
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from advocacy.extensions import db
 from advocacy.models_base import utcnow
@@ -118,7 +121,7 @@ class PostgresBackend(SearchBackend):
             return total, []
         order = query.effective_order
         if order == Order.RELEVANCE and tsquery is not None:
-            score = func.ts_rank(cast(RANK_WEIGHTS, ARRAY(FLOAT)), DOCS.c.search_vector, tsquery)
+            score = func.ts_rank(cast(RANK_WEIGHTS, ARRAY(REAL)), DOCS.c.search_vector, tsquery)
             age_days = func.extract("epoch", func.now() - DOCS.c.updated_at) / 86400.0
             score = score * (
                 1.0 + RECENCY_WEIGHT * func.power(0.5, age_days / RECENCY_HALF_LIFE_DAYS)
@@ -131,7 +134,11 @@ class PostgresBackend(SearchBackend):
             created = DOCS.c.created_at.desc() if order != Order.OLDEST else DOCS.c.created_at
             ordering = [created, DOCS.c.key]
         page = (
-            select(DOCS.c.key, score.label("score"), func.row_number().over().label("position"))
+            select(
+                DOCS.c.key,
+                score.label("score"),
+                func.row_number().over(order_by=ordering).label("position"),
+            )
             .where(*where)
             .order_by(*ordering)
             .offset(offset)
@@ -203,7 +210,7 @@ class PostgresBackend(SearchBackend):
                 (DOCS.c.audience_languages, sorted(reader.languages)),
             ):
                 anyone = func.cardinality(column) == 0
-                conditions.append(or_(anyone, column.overlap(mine)) if mine else anyone)
+                conditions.append(or_(anyone, _overlaps(column, mine)) if mine else anyone)
         return and_(*conditions)
 
     def _filters(self, query: ParsedQuery) -> list:
@@ -211,13 +218,13 @@ class PostgresBackend(SearchBackend):
         if query.types:
             filters.append(DOCS.c.type.in_(query.types))
         if query.authors:
-            filters.append(DOCS.c.author_keys.overlap(list(query.authors)))
+            filters.append(_overlaps(DOCS.c.author_keys, list(query.authors)))
         if query.spaces:
-            filters.append(DOCS.c.space_keys.overlap(list(query.spaces)))
+            filters.append(_overlaps(DOCS.c.space_keys, list(query.spaces)))
         for group in query.tag_groups:
-            filters.append(DOCS.c.tag_keys.overlap(list(group)))
+            filters.append(_overlaps(DOCS.c.tag_keys, list(group)))
         if query.statuses:
-            filters.append(DOCS.c.statuses.overlap(list(query.statuses)))
+            filters.append(_overlaps(DOCS.c.statuses, list(query.statuses)))
         if query.after:
             filters.append(DOCS.c.created_at >= query.after)
         if query.before:
@@ -348,15 +355,16 @@ class PostgresBackend(SearchBackend):
         config = self._config()
 
         def weighted(name: str, weight: str):
-            return func.setweight(func.to_tsvector(config, bindparam(name)), weight)
+            # setweight wants the "char" type: a constant letter, never a parameter
+            return func.setweight(func.to_tsvector(config, bindparam(name)), literal_column(weight))
 
         values = {
             c.name: bindparam(c.name, type_=c.type) for c in table.c if c.name != "search_vector"
         }
         values["search_vector"] = (
-            weighted("title_words", "A")
-            .op("||")(weighted("tag_words", "B"))
-            .op("||")(weighted("body_words", "C"))
+            weighted("title_words", "'A'")
+            .op("||")(weighted("tag_words", "'B'"))
+            .op("||")(weighted("body_words", "'C'"))
         )
         statement = insert(table).values(values)
         if upsert:
@@ -389,13 +397,20 @@ class PostgresBackend(SearchBackend):
     def rebuild(
         self, batches: Iterator[tuple[int, list[SearchDocument]]], progress: ProgressCallback
     ) -> int:
+        # The new table is made from the model (not LIKE the live one), so a rebuild also
+        # repairs a missing table. Its key and indexes carry temporary names until the swap.
         next_table = DOCS.to_metadata(MetaData(), name=NEXT)
+        next_table.primary_key.name = f"pk_{DOCS.name}_next"
+        renames = []
+        for index in next_table.indexes:
+            renames.append((f"{index.name}_next", index.name))
+            index.name = f"{index.name}_next"
         with db.engine.begin() as conn:
             conn.execute(text(f"DROP TABLE IF EXISTS {NEXT}"))
-            conn.execute(text(f"CREATE TABLE {NEXT} (LIKE {DOCS.name} INCLUDING DEFAULTS)"))
+            conn.execute(CreateTable(next_table))
         count = read = 0
         vocabulary: Counter = Counter()
-        insert_next = self._insert(next_table, upsert=True)
+        insert_next = self._insert(next_table, upsert=False)
         try:
             for rows, documents in batches:
                 if documents:
@@ -405,7 +420,10 @@ class PostgresBackend(SearchBackend):
                 count += len(documents)
                 read += rows
                 progress(read)
-            self._swap_in(next_table)
+            with db.engine.begin() as conn:  # indexes after the load: much faster than during
+                for index in next_table.indexes:
+                    conn.execute(CreateIndex(index))
+            self._swap_in(renames)
         except BaseException:
             with db.engine.begin() as conn:
                 conn.execute(text(f"DROP TABLE IF EXISTS {NEXT}"))
@@ -415,22 +433,11 @@ class PostgresBackend(SearchBackend):
             self._add_words(conn, vocabulary)
         return count
 
-    def _swap_in(self, next_table) -> None:
-        """Index the filled table, then make it the live one in a single transaction."""
+    def _swap_in(self, renames: list[tuple[str, str]]) -> None:
+        """Make the filled table the live one, in one transaction (searches wait a moment)."""
         primary = f"pk_{DOCS.name}"
         with db.engine.begin() as conn:
-            conn.execute(
-                text(f"ALTER TABLE {NEXT} ADD CONSTRAINT {primary}_next PRIMARY KEY (key)")
-            )
-            renames = []
-            for index in next_table.indexes:
-                final = index.name
-                index.name = f"{final}_next"
-                conn.execute(CreateIndex(index))
-                renames.append((index.name, final))
-        with db.engine.begin() as conn:
-            conn.execute(text(f"LOCK TABLE {DOCS.name} IN ACCESS EXCLUSIVE MODE"))
-            conn.execute(text(f"DROP TABLE {DOCS.name}"))
+            conn.execute(text(f"DROP TABLE IF EXISTS {DOCS.name}"))
             conn.execute(text(f"ALTER TABLE {NEXT} RENAME TO {DOCS.name}"))
             conn.execute(
                 text(f"ALTER TABLE {DOCS.name} RENAME CONSTRAINT {primary}_next TO {primary}")
@@ -460,6 +467,13 @@ class PostgresBackend(SearchBackend):
         return BackendStatus(
             self.name, True, "The search tables are readable.", documents, last, DOCS.name
         )
+
+
+def _overlaps(column, values):
+    """`column && ARRAY[values]` (the column's type is JSON outside PostgreSQL, so the array
+    operator is spelled out rather than taken from the type)."""
+    item = Integer() if column.name == "audience_teams" else Text()
+    return column.op("&&")(cast(list(values), ARRAY(item)))
 
 
 def _combine(parts: list, operator):

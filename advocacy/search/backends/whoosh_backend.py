@@ -26,6 +26,7 @@ import secrets
 import shutil
 import threading
 import time
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -81,6 +82,22 @@ MASK_CACHE_MAX = 256
 UNAVAILABLE = "Search is unavailable: the index cannot be read. It is rebuilt automatically; an "
 
 
+def _guarded(action):
+    """(True, action()) or, when reading the index fails, (False, the reason): the caller then
+    answers "unavailable". Whoosh leaves files open when it fails on damaged files; they are
+    closed as the error is dropped, inside this function, which silences their ResourceWarning.
+    The traceback is logged at debug level only: a damaged index is an operations problem."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return True, action()
+        except SearchUnavailable:
+            raise
+        except Exception as error:
+            log.debug("search index error", exc_info=True)
+            return False, repr(error)[:500]
+
+
 class FoldFilter(Filter):
     """Case- and accent-folds tokens exactly like the query parser does."""
 
@@ -92,7 +109,7 @@ class FoldFilter(Filter):
 
 def text_analyzer():
     """Words for matching: letters and digits, folded, common words dropped, stemmed."""
-    stop = StopFilter(stoplist=STOP_WORDS, minsize=1)
+    stop = StopFilter(stoplist=STOP_WORDS, minsize=1, renumber=False)
     return RegexTokenizer(r"[^\W_]+") | FoldFilter() | stop | StemFilter()
 
 
@@ -233,20 +250,26 @@ class WhooshBackend(SearchBackend):
 
     def _acquire(self) -> _Lease:
         folder = self._current_folder()
-        try:
-            ix = self._index(folder)
-            generation = ix.latest_generation()
-            with self._lock:
-                while self._idle:
-                    lease = self._idle.pop()
-                    if lease.folder == folder and lease.generation == generation:
-                        return lease
-                    lease.searcher.close()
-            searcher = ix.searcher()
-            return _Lease(folder, searcher, searcher.reader().generation())
-        except Exception as error:
-            log.exception("cannot open the search index %s", self.root / folder)
-            raise SearchUnavailable(f"{UNAVAILABLE}admin can rebuild it now.") from error
+        opened, lease = _guarded(lambda: self._lease(folder))
+        if opened:
+            return lease
+        with self._lock:
+            self._indexes.pop(folder, None)
+        log.error("cannot open the search index %s: %s", self.root / folder, lease)
+        raise SearchUnavailable(f"{UNAVAILABLE}admin can rebuild it now.")
+
+    def _lease(self, folder: str) -> _Lease:
+        """An idle searcher of the folder's latest generation, or a new one."""
+        ix = self._index(folder)
+        generation = ix.latest_generation()
+        with self._lock:
+            while self._idle:
+                lease = self._idle.pop()
+                if lease.folder == folder and lease.generation == generation:
+                    return lease
+                lease.searcher.close()
+        searcher = ix.searcher()
+        return _Lease(folder, searcher, searcher.reader().generation())
 
     def _index(self, folder: str):
         """The opened index of a folder (kept: opening reads and unpickles the schema)."""
@@ -276,14 +299,12 @@ class WhooshBackend(SearchBackend):
 
     def _run(self, query: ParsedQuery, reader: Reader, offset: int, limit: int):
         with self._searcher() as lease:
-            try:
-                return self._run_with(lease, query, reader, offset, limit)
-            except SearchUnavailable:
-                raise
-            except Exception as error:
-                log.exception("search failed on the index %s", self.root / lease.folder)
-                lease.broken = True  # never reuse a searcher that failed
-                raise SearchUnavailable(f"{UNAVAILABLE}admin can rebuild it now.") from error
+            done, outcome = _guarded(lambda: self._run_with(lease, query, reader, offset, limit))
+            if done:
+                return outcome
+            lease.broken = True  # never reuse a searcher that failed
+            log.error("search failed on the index %s: %s", self.root / lease.folder, outcome)
+            raise SearchUnavailable(f"{UNAVAILABLE}admin can rebuild it now.")
 
     def _run_with(self, lease: _Lease, query: ParsedQuery, reader: Reader, offset, limit):
         searcher = lease.searcher
@@ -397,6 +418,22 @@ class WhooshBackend(SearchBackend):
     def _stems(self, text: str) -> list[str]:
         return [token.text for token in self._analyzer(text, mode="query")]
 
+    def _phrase(self, text: str, fields_, boost: float = 1.0) -> wq.Query | None:
+        """An exact phrase. Common words are not indexed but keep their place (like PostgreSQL's
+        phrases): "state of the art" matches "state" and "art" three positions apart."""
+        # (the analyzer yields one Token object over and over: copy what is needed)
+        tokens = [(t.text, t.pos) for t in self._analyzer(text, mode="query", positions=True)]
+        if len(tokens) < 2:
+            return None
+        stems = [stem for stem, _ in tokens]
+        slop = max(b[1] - a[1] for a, b in zip(tokens, tokens[1:], strict=False))
+        phrases = [
+            wq.Phrase(f, stems, slop=slop, boost=boost * FIELD_WEIGHTS[f])
+            for f in fields_
+            if f != "tags_text"
+        ]
+        return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
+
     def _term(self, stem: str, fields_: tuple[str, ...]) -> wq.Query:
         terms = [wq.Term(f, stem, boost=FIELD_WEIGHTS[f.removesuffix("_text")]) for f in fields_]
         return terms[0] if len(terms) == 1 else wq.Or(terms)
@@ -419,24 +456,13 @@ class WhooshBackend(SearchBackend):
             return None  # only common words ("the"): they match everything, so they add nothing
         highlight_terms.update(stems)
         if isinstance(clause, Phrase) and len(stems) > 1:
-            phrases = [
-                wq.Phrase(f, stems, boost=FIELD_WEIGHTS[f]) for f in fields_ if f != "tags_text"
-            ]
-            return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
+            return self._phrase(" ".join(clause.tokens), fields_)
         parts = [self._term(s, fields_) for s in stems]
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
     def _phrase_bonus(self, query: ParsedQuery, fields_) -> wq.Query | None:
         words = [c for c in query.required if isinstance(c, Word) and not c.prefix]
-        stems = self._stems(" ".join(" ".join(w.tokens) for w in words))
-        if len(stems) < 2:
-            return None
-        phrases = [
-            wq.Phrase(f, stems, boost=PHRASE_BOOST * FIELD_WEIGHTS[f])
-            for f in fields_
-            if f != "tags_text"
-        ]
-        return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
+        return self._phrase(" ".join(" ".join(w.tokens) for w in words), fields_, PHRASE_BOOST)
 
     def _filters(self, query: ParsedQuery) -> list[wq.Query]:
         filters: list[wq.Query] = []
