@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 
 from advocacy.accounts.auth import admin_required
@@ -19,13 +19,14 @@ def _admins_only():
     """Every page here is for admins."""
 
 
-def _status_page(status: int = 200, error: str | None = None):
+def _status_page(status: int = 200, error: str | None = None, started=None):
     return render(
         "search/admin_status.html",
         "search/_admin_status.html",
         status=status,
         index=service.index_status(),
         error=error,
+        started=started,
     )
 
 
@@ -39,13 +40,12 @@ def status():
 def reindex():
     """Start rebuilding the index in the background; the page shows its progress."""
     try:
-        indexing.start_reindex(current_user.id)
+        run = indexing.start_reindex(current_user.id)
     except Conflict as error:
         return _status_page(409, error.detail)
-    if wants_fragment():
-        return _status_page(202)
-    flash("The search index is being rebuilt; search keeps using the old one until it is done.")
-    return redirect(url_for("search_admin.status"), code=303)
+    if wants_fragment():  # the progress replaces the button, polling itself
+        return _status_page(202, started=run)
+    return redirect(url_for("background.job_status", run_id=run.id), code=303)
 
 
 @bp.get("/analytics")

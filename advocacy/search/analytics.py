@@ -17,7 +17,7 @@ from sqlalchemy import case, delete, func, select
 
 from advocacy.extensions import db
 from advocacy.models_base import utcnow
-from advocacy.search.documents import fold
+from advocacy.search.documents import clean_text, fold
 from advocacy.search.models import QUERY_MAX, SearchQueryLog
 
 MERGE_SECONDS = 30
@@ -26,8 +26,8 @@ TOP_LIMIT = 25
 
 
 def normalise(text: str) -> str:
-    """How searches are grouped: folded, spaces collapsed."""
-    return " ".join(fold(text).split())[:QUERY_MAX]
+    """How searches are grouped: folded, spaces collapsed (control characters are spaces)."""
+    return " ".join(fold(clean_text(text, QUERY_MAX * 2)).split())[:QUERY_MAX]
 
 
 def record_search(
@@ -45,7 +45,7 @@ def record_search(
     if row is None:
         row = SearchQueryLog(source=source)
         db.session.add(row)
-    row.query, row.normalized = text.strip()[:QUERY_MAX], normalized
+    row.query, row.normalized = clean_text(text, QUERY_MAX), normalized
     row.results, row.corrected, row.searched_at = results, corrected, now
     db.session.commit()
     return {"id": row.id, "q": normalized, "at": now.timestamp()}

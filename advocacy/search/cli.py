@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from advocacy.config import ConfigError
 from advocacy.search.backends import BACKENDS
 from advocacy.search.backends.base import WriterBusy
 from advocacy.search.documents import registry
@@ -26,7 +27,10 @@ search_cli = AppGroup("search", help="Search index commands.")
 def reindex_command(backend: str | None):
     """Rebuild the index from the database into a new index, then switch to it."""
     state = search_state()
-    chosen = state.backend(backend)
+    try:
+        chosen = state.backend(backend)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
     with click.progressbar(
         length=registry().count_rows(), label=f"Indexing ({chosen.name})"
     ) as bar:

@@ -17,11 +17,11 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
-from markupsafe import Markup
 from sqlalchemy import Select, func, select
 
 from advocacy.extensions import db
@@ -80,11 +80,36 @@ def audience_key(value: str) -> str:
     return match_key(value)
 
 
+class _TextExtractor(HTMLParser):
+    """Collects the text of HTML; every tag separates words ("</p><p>" must not glue them)."""
+
+    SKIPPED = {"script", "style", "template"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.skipping += tag in self.SKIPPED
+        self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        self.skipping -= tag in self.SKIPPED and self.skipping > 0
+        self.parts.append(" ")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
 def plain_text(html_or_text: str) -> str:
-    """Visible text of rendered HTML (markdown output), for a document's body: tags removed,
-    entities decoded, whitespace collapsed."""
-    # Markup here only parses the HTML to strip its tags; the text is escaped when shown.
-    return Markup(html_or_text or "").striptags()  # noqa: S704
+    """Visible text of rendered HTML (markdown output), for a document's body: tags removed
+    (scripts and styles with their content), entities decoded, whitespace collapsed."""
+    extractor = _TextExtractor()
+    extractor.feed(html_or_text or "")
+    extractor.close()
+    return " ".join("".join(extractor.parts).split())
 
 
 def clean_text(value: str, limit: int) -> str:
@@ -228,9 +253,9 @@ class DocumentSource:
             rows = list(db.session.scalars(query.limit(batch_size)).unique())
             if not rows:
                 return
-            yield rows
             last_id = rows[-1].id
-            db.session.expunge_all()  # a rebuild reads every row once: keep memory flat
+            # The session holds its rows weakly: once a batch is dropped, memory stays flat.
+            yield rows
 
 
 @dataclass(frozen=True)

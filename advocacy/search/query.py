@@ -147,11 +147,11 @@ class ParsedQuery:
         return self.order
 
     def plain_words(self) -> list[Word]:
-        """The required words a typo could hide in (not phrases, prefixes or exclusions)."""
+        """The required words a typo could hide in (not phrases or exclusions)."""
         words: list[Word] = []
         for clause in self.required:
             options = clause.options if isinstance(clause, AnyOf) else (clause,)
-            words += [o for o in options if isinstance(o, Word) and not o.prefix]
+            words += [o for o in options if isinstance(o, Word)]
         return words
 
     def with_types(self, types: tuple[str, ...]) -> ParsedQuery:
@@ -247,6 +247,7 @@ class _Builder:
     before: datetime | None = None
     order: Order = Order.RELEVANCE
     clause_count: int = 0
+    common_words: bool = False
 
     def __post_init__(self):
         for name in ("required", "excluded", "authors", "spaces", "tag_groups", "types"):
@@ -353,6 +354,7 @@ def _read_token(b: _Builder, token: _Token, negate: bool) -> Word | Phrase | Non
     tokens = tuple(t for t in word_tokens(raw) if t not in STOP_WORDS or prefix)
     if not tokens:
         if word_tokens(raw):
+            b.common_words = True
             b.notice(f"“{raw}” is too common a word to search for, so it was left out.")
         return None
     if not b.room_for_clause():
@@ -486,7 +488,7 @@ def _finish(text: str, b: _Builder) -> ParsedQuery:
         return parsed
     if parsed.excluded:
         problem = "Add a word to look for: a search cannot be made of exclusions only."
-    elif any(word_tokens(part) for part in text.split()):
+    elif b.common_words:
         problem = "These words are too common to search for: add a more specific one."
     else:
         problem = f"There is nothing to search for in “{text[:60]}”: use letters or digits."

@@ -29,10 +29,12 @@ def search_rate_key() -> str:
     """Rate limits count per user: the signed-in user, or the owner of the API token."""
     user = current_user if current_user.is_authenticated else None
     if user is None and request.path.startswith("/api/"):
-        if "search_token_user" not in g:
-            _scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-            g.search_token_user = user_for_api_token(token.strip()) if token.strip() else None
-        user = g.search_token_user
+        # Limits are checked before the API authenticates the request: find the token's owner.
+        token = request.headers.get("Authorization", "").partition(" ")[2].strip()
+        owners = g.setdefault("search_token_owners", {})
+        if token and token not in owners:
+            owners[token] = user_for_api_token(token)
+        user = owners.get(token)
     return f"search-user:{user.id}" if user is not None else get_remote_address()
 
 

@@ -124,7 +124,7 @@ def search(
     log_ref = None
     if page == 1:
         log_ref = analytics.record_search(
-            text, results.total, results.corrected_text is not None, source, previous_log
+            query.text, results.total, results.corrected_text is not None, source, previous_log
         )
     return SearchOutcome(query, results, hits, page, per_page, doc_type, log_ref)
 

@@ -53,7 +53,7 @@ def test_login_page_with_an_error_passes_axe(page):
     assert blocking_violations(page) == []
 
 
-@pytest.mark.parametrize("path", ["/", "/settings/"])
+@pytest.mark.parametrize("path", ["/", "/settings/", "/search", "/search?q=maya"])
 def test_signed_in_pages_pass_axe(signed_in, path):
     signed_in.goto(path)
     assert blocking_violations(signed_in) == []

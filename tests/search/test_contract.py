@@ -4,16 +4,21 @@ input. Each test indexes a handful of synthetic documents."""
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pytest
 
+from advocacy import create_app
+from advocacy.extensions import db
 from advocacy.search.backends import base, postgres_backend, whoosh_backend
 from advocacy.search.documents import Audience
+from advocacy.search.extension import current_backend
 from advocacy.search.permissions import Reader
 from advocacy.search.query import parse_query
 from tests.search.conftest import (
     ANYONE,
+    BACKENDS,
     INSIDER,
     MEMBER,
     NOW,
@@ -25,6 +30,35 @@ from tests.search.conftest import (
     keys,
     make_doc,
 )
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request, base_config, tmp_path_factory, _schema):
+    """One app per backend for the whole module (the contract only touches the index)."""
+    os.environ["ADVOCACY_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
+    config = {
+        **base_config,
+        "SEARCH_BACKEND": request.param,
+        "SEARCH_INDEX_DIR": str(tmp_path_factory.mktemp("index")),
+    }
+    if request.param == "postgres":
+        config["DATABASE_URL"] = request.getfixturevalue("postgres_search_url")
+    app = create_app(config)
+    with app.app_context():
+        chosen = current_backend()
+        yield chosen
+        with chosen.writer_lock(5):
+            chosen.clear()
+        chosen.close()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_index(backend):
+    with backend.writer_lock(5):
+        backend.clear()
+
 
 # --- words, phrases, exclusions, OR, prefixes -------------------------------------------------
 

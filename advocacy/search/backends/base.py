@@ -181,12 +181,13 @@ class SearchBackend(ABC):
             token = word.tokens[0]
             if len(token) < CORRECTABLE_MIN or not token.isalpha():
                 continue
-            known = self._count_word(query, token, reader)
+            # A word being typed (a prefix) is known when it starts words the reader can find.
+            known = self._count_word(query, word, reader)
             if known >= FUZZY_BELOW:
                 continue  # a word many of the reader's documents hold is not a typo
             best: tuple[int, int, str] | None = None
             for candidate in self._ranked_candidates(token):
-                found = self._count_word(query, candidate, reader)
+                found = self._count_word(query, Word(candidate, (candidate,)), reader)
                 if found > known * CORRECTION_MARGIN:
                     key = (damerau_levenshtein(token, candidate), -found, candidate)
                     best = min(best, key) if best else key
@@ -205,9 +206,9 @@ class SearchBackend(ABC):
             candidates, key=lambda c: (damerau_levenshtein(token, c), c[0] != token[0], c)
         )[:CANDIDATES_MAX]
 
-    def _count_word(self, query: ParsedQuery, token: str, reader: Reader) -> int:
+    def _count_word(self, query: ParsedQuery, word: Word, reader: Reader) -> int:
         """How many visible documents (under the query's filters) hold this one word."""
-        alone = replace(query, required=(Word(token, (token,)),), excluded=(), title_only=False)
+        alone = replace(query, required=(word,), excluded=(), title_only=False)
         return self._run(alone, reader, 0, 0)[0]
 
     @abstractmethod
