@@ -79,3 +79,12 @@ def test_rebuilding_reads_every_person(search_index):
         total += rows
         documents += batch
     assert total == 3 and sorted(d.type for d in documents) == ["person"] * 3
+
+
+def test_the_demo_organisation_is_searchable(app, search_index, run_jobs):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    run_jobs()
+    [hit] = find(current_backend(), "priya content lead", ANYONE).hits
+    assert hit.title == "Priya Nair"
+    assert len(people("tag:engineering")) >= 10

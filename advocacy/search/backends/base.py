@@ -1,9 +1,11 @@
 """The interface every search backend implements, and the rules they share.
 
 Ranking (both backends): title matches weigh more than tag matches, which weigh more than body
-matches; documents holding the query's words as an exact phrase come first; then a recency boost
-multiplies the text score by up to 1 + RECENCY_WEIGHT, halving every RECENCY_HALF_LIFE_DAYS, applied
-to the best RERANK_WINDOW documents (deeper pages keep the text order).
+matches (FIELD_WEIGHTS); documents holding the query's words as an exact phrase come first; a
+recency boost multiplies the text score by up to 1 + RECENCY_WEIGHT, halving every
+RECENCY_HALF_LIFE_DAYS. PostgreSQL applies all of it to every match; Whoosh ranks in two phases
+(see whoosh_backend) and applies the phrase, title, tag and recency rules to the best
+RERANK_WINDOW documents of a first, single-field BM25 pass, deeper pages keeping that order.
 
 Typo tolerance: when the exact search finds fewer than FUZZY_BELOW results, each plain word that
 few of the reader's documents hold is replaced by the nearest vocabulary word (edit distance 1 for

@@ -10,6 +10,10 @@ position, so one searcher must not serve two threads at once), and are replaced 
 generation changes (a cheap directory listing per search).
 
 Speed rules (an untuned prefix query once took two minutes on 100k documents):
+- Ranking has two phases: BM25 over one field (`all`: title, tags and body) picks the best
+  RERANK_WINDOW documents with Whoosh's block skipping; the phrase, title, tag and recency rules
+  then reorder that window only. Multi-field OR matchers scored every match and were the slowest
+  part of a query.
 - `word*` expands to at most PREFIX_EXPANSIONS_MAX whole words (the most frequent), looked up in an
   unstemmed vocabulary field, never to every term with that prefix.
 - The reader's permission filter is a mask of the documents they may NOT see (usually few), built
@@ -66,7 +70,15 @@ from advocacy.search.documents import (
     utc_timestamp,
 )
 from advocacy.search.permissions import Reader
-from advocacy.search.query import STOP_WORDS, AnyOf, Order, ParsedQuery, Phrase, Word
+from advocacy.search.query import (
+    STOP_WORDS,
+    AnyOf,
+    Order,
+    ParsedQuery,
+    Phrase,
+    Word,
+    word_tokens,
+)
 
 log = logging.getLogger("advocacy.search.whoosh")
 
@@ -75,7 +87,6 @@ LOCK_FILE = "writer.lock"
 EVERYONE = "*"  # the audience token of a dimension that targets nobody in particular
 NO_SPACE = "_none"
 FOREVER = 2**62
-PHRASE_BOOST = 10.0  # pulls exact-phrase documents into the reranked window
 PREFIX_SCAN_MAX = 5000  # vocabulary words looked at for one prefix
 POOL_IDLE_MAX = 8
 MASK_CACHE_MAX = 256
@@ -113,22 +124,20 @@ def text_analyzer():
     return RegexTokenizer(r"[^\W_]+") | FoldFilter() | stop | StemFilter()
 
 
-def vocabulary_analyzer():
-    """Whole words for spelling corrections and prefix expansion: folded, not stemmed."""
-    return RegexTokenizer(r"[^\W_]+") | FoldFilter() | StopFilter(stoplist=STOP_WORDS, minsize=1)
-
-
 def make_schema() -> fields.Schema:
-    """The index's fields (stored ones are shown in results)."""
+    """The index's fields. Matching and counting use one field, `all` (title, tags and body, one
+    posting list per word: multi-field OR matchers were the slowest part of a query); `title`
+    and `tags_text` only add score to what `all` matched, and serve in:title."""
     text = text_analyzer()
     number = {"numtype": int, "bits": 64}
     return fields.Schema(
         key=fields.ID(stored=True, unique=True),
         type=fields.ID(stored=True),
+        all=fields.TEXT(analyzer=text, phrase=True),
         title=fields.TEXT(analyzer=text, stored=True, phrase=True),
         tags_text=fields.TEXT(analyzer=text, phrase=False),
-        body=fields.TEXT(analyzer=text, stored=True, phrase=True),
-        words=fields.TEXT(analyzer=vocabulary_analyzer(), phrase=False),
+        body=fields.STORED(),
+        words=fields.KEYWORD(),
         tag_names=fields.STORED(),
         tag_keys=fields.KEYWORD(),
         author_keys=fields.KEYWORD(),
@@ -149,16 +158,23 @@ def make_schema() -> fields.Schema:
     )
 
 
+# Between the parts of `all`, so that a phrase never spans the end of a title and a body's start.
+FIELD_GAP = " qqfieldgapqq "
+
+
 def document_fields(doc: SearchDocument) -> dict:
     """A document as Whoosh fields."""
     audience = doc.audience
+    tags = " ".join(doc.tags)
+    vocabulary = set(word_tokens(f"{doc.title} {tags} {doc.body}")) - STOP_WORDS
     return {
         "key": doc.key,
         "type": doc.type,
+        "all": FIELD_GAP.join((doc.title, tags, doc.body)),
         "title": doc.title,
-        "tags_text": " ".join(doc.tags),
+        "tags_text": tags,
         "body": doc.body,
-        "words": f"{doc.title} {' '.join(doc.tags)} {doc.body}",
+        "words": " ".join(sorted(vocabulary)),
         "tag_names": list(doc.tags),
         "tag_keys": " ".join(doc.tag_keys),
         "author_keys": " ".join(doc.author_keys),
@@ -203,7 +219,8 @@ class _Lease:
 
 @dataclass
 class _Compiled:
-    """A query compiled for Whoosh: what must match, the phrase bonus, the words to highlight."""
+    """A query compiled for Whoosh: what must match, the whole-query phrase, the words (stems)
+    to lift by and to highlight."""
 
     matching: wq.Query
     phrase: wq.Query | None
@@ -316,11 +333,8 @@ class WhooshBackend(SearchBackend):
         order = query.effective_order
         if order == Order.RELEVANCE:
             wanted = max(offset + limit, RERANK_WINDOW)
-            scored = compiled.matching
-            if compiled.phrase is not None:
-                scored = wq.AndMaybe(compiled.matching, compiled.phrase)
-            results = searcher.search(scored, limit=wanted, mask=mask)
-            ranked = self._rerank(searcher, results, compiled.phrase)
+            results = searcher.search(compiled.matching, limit=wanted, mask=mask)
+            ranked = self._rerank(searcher, results, compiled)
         else:
             facet = sorting.FieldFacet("created", reverse=order == Order.LATEST)
             results = searcher.search(
@@ -335,27 +349,42 @@ class WhooshBackend(SearchBackend):
         visible = (d for d in searcher.docs_for_query(matching) if not (mask and d in mask))
         return sum(1 for _ in islice(visible, MAX_RESULTS + 1))
 
-    def _rerank(self, searcher, results, phrase: wq.Query | None) -> list[tuple[int, float]]:
-        """Exact-phrase documents first, then text score times the recency boost, within the
-        top RERANK_WINDOW; the rest keep the text order."""
+    def _rerank(self, searcher, results, compiled: _Compiled) -> list[tuple[int, float]]:
+        """The second phase of ranking, on the top RERANK_WINDOW of the first (BM25 over `all`,
+        which Whoosh computes with block skipping): exact-phrase documents first, then the score
+        lifted by the share of the query's words found in the title (up to x3) and in the tags
+        (up to x2), times the recency boost. Deeper results keep the first phase's order."""
         now = utcnow()
         top = [(hit.docnum, hit.score or 0.0) for hit in results]
         window, rest = top[:RERANK_WINDOW], top[RERANK_WINDOW:]
-        phrase_docs = self._phrase_docs(searcher, phrase, sorted(d for d, _ in window))
+        docnums = sorted(d for d, _ in window)
+        phrase_docs = self._docs_matching(searcher, compiled.phrase, docnums)
+        stems = sorted(compiled.highlight_terms)
+        in_title, in_tags = {}, {}
+        for stem in stems:
+            for docnum in self._docs_matching(searcher, wq.Term("title", stem), docnums):
+                in_title[docnum] = in_title.get(docnum, 0) + 1
+            for docnum in self._docs_matching(searcher, wq.Term("tags_text", stem), docnums):
+                in_tags[docnum] = in_tags.get(docnum, 0) + 1
         updated = searcher.reader().column_reader("updated")
+        share = 1 / max(1, len(stems))
+        title_lift, tags_lift = FIELD_WEIGHTS["title"] - 1, FIELD_WEIGHTS["tags"] - 1
 
         def key(item):
             docnum, score = item
+            lift = 1 + title_lift * in_title.get(docnum, 0) * share
+            lift += tags_lift * in_tags.get(docnum, 0) * share
             changed = datetime.fromtimestamp(updated[docnum], UTC)
-            return (docnum in phrase_docs, score * recency_factor(changed, now))
+            return (docnum in phrase_docs, score * lift * recency_factor(changed, now))
 
         reranked = sorted(window, key=key, reverse=True)
         return [(d, key((d, s))[1]) for d, s in reranked] + rest
 
-    def _phrase_docs(self, searcher, phrase: wq.Query | None, docnums: list[int]) -> set[int]:
-        if phrase is None or not docnums:
+    def _docs_matching(self, searcher, query: wq.Query | None, docnums: list[int]) -> set[int]:
+        """Which of `docnums` (ascending) match `query`, by skipping along its matcher."""
+        if query is None or not docnums:
             return set()
-        matcher = phrase.matcher(searcher)
+        matcher = query.matcher(searcher)
         found = set()
         for docnum in docnums:
             if not matcher.is_active():
@@ -402,23 +431,23 @@ class WhooshBackend(SearchBackend):
 
     def _compile(self, searcher, query: ParsedQuery) -> _Compiled:
         highlight_terms: set[str] = set()
-        fields_ = ("title",) if query.title_only else ("title", "tags_text", "body")
+        field = "title" if query.title_only else "all"
         required = []
         for clause in query.required:
-            compiled = self._clause(searcher, clause, fields_, highlight_terms)
+            compiled = self._clause(searcher, clause, field, highlight_terms)
             required.append(compiled if compiled is not None else wq.NullQuery)
         required += self._filters(query)
         matching = wq.And(required) if required else wq.Every()
-        excluded = [self._clause(searcher, c, fields_, set()) for c in query.excluded]
+        excluded = [self._clause(searcher, c, field, set()) for c in query.excluded]
         excluded = [q for q in excluded if q is not None]
         if excluded:
             matching = wq.AndNot(matching, wq.Or(excluded))
-        return _Compiled(matching, self._phrase_bonus(query, fields_), frozenset(highlight_terms))
+        return _Compiled(matching, self._phrase_bonus(query), frozenset(highlight_terms))
 
     def _stems(self, text: str) -> list[str]:
         return [token.text for token in self._analyzer(text, mode="query")]
 
-    def _phrase(self, text: str, fields_, boost: float = 1.0) -> wq.Query | None:
+    def _phrase(self, text: str, field: str) -> wq.Query | None:
         """An exact phrase. Common words are not indexed but keep their place (like PostgreSQL's
         phrases): "state of the art" matches "state" and "art" three positions apart."""
         # (the analyzer yields one Token object over and over: copy what is needed)
@@ -427,20 +456,11 @@ class WhooshBackend(SearchBackend):
             return None
         stems = [stem for stem, _ in tokens]
         slop = max(b[1] - a[1] for a, b in zip(tokens, tokens[1:], strict=False))
-        phrases = [
-            wq.Phrase(f, stems, slop=slop, boost=boost * FIELD_WEIGHTS[f])
-            for f in fields_
-            if f != "tags_text"
-        ]
-        return phrases[0] if len(phrases) == 1 else wq.Or(phrases)
+        return wq.Phrase(field, stems, slop=slop)
 
-    def _term(self, stem: str, fields_: tuple[str, ...]) -> wq.Query:
-        terms = [wq.Term(f, stem, boost=FIELD_WEIGHTS[f.removesuffix("_text")]) for f in fields_]
-        return terms[0] if len(terms) == 1 else wq.Or(terms)
-
-    def _clause(self, searcher, clause, fields_, highlight_terms: set) -> wq.Query | None:
+    def _clause(self, searcher, clause, field: str, highlight_terms: set) -> wq.Query | None:
         if isinstance(clause, AnyOf):
-            options = [self._clause(searcher, o, fields_, highlight_terms) for o in clause.options]
+            options = [self._clause(searcher, o, field, highlight_terms) for o in clause.options]
             options = [o for o in options if o is not None]
             return wq.Or(options) if options else None
         if isinstance(clause, Word) and clause.prefix:
@@ -450,19 +470,21 @@ class WhooshBackend(SearchBackend):
             highlight_terms.update(stems)
             if not stems:
                 return wq.NullQuery
-            return wq.Or([self._term(s, fields_) for s in sorted(stems)])
+            return wq.Or([wq.Term(field, s) for s in sorted(stems)])
         stems = self._stems(" ".join(clause.tokens))
         if not stems:
             return None  # only common words ("the"): they match everything, so they add nothing
         highlight_terms.update(stems)
         if isinstance(clause, Phrase) and len(stems) > 1:
-            return self._phrase(" ".join(clause.tokens), fields_)
-        parts = [self._term(s, fields_) for s in stems]
+            return self._phrase(" ".join(clause.tokens), field)
+        parts = [wq.Term(field, s) for s in stems]
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
-    def _phrase_bonus(self, query: ParsedQuery, fields_) -> wq.Query | None:
+    def _phrase_bonus(self, query: ParsedQuery) -> wq.Query | None:
+        """The query's words as one phrase: documents holding it come first (in the window)."""
         words = [c for c in query.required if isinstance(c, Word) and not c.prefix]
-        return self._phrase(" ".join(" ".join(w.tokens) for w in words), fields_, PHRASE_BOOST)
+        field = "title" if query.title_only else "all"
+        return self._phrase(" ".join(" ".join(w.tokens) for w in words), field)
 
     def _filters(self, query: ParsedQuery) -> list[wq.Query]:
         filters: list[wq.Query] = []
