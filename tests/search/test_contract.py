@@ -8,12 +8,14 @@ import os
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import inspect
 
 from advocacy import create_app
 from advocacy.extensions import db
 from advocacy.search.backends import base, postgres_backend, whoosh_backend
 from advocacy.search.documents import Audience
 from advocacy.search.extension import current_backend
+from advocacy.search.models import SearchDocumentRow
 from advocacy.search.permissions import Reader
 from advocacy.search.query import parse_query
 from tests.search.conftest import (
@@ -493,6 +495,9 @@ def test_rebuild_switches_to_a_new_index(backend):
     assert progress == [2]
     assert find(backend, "old").total == 0
     assert find(backend, "index").total == 2
+    if backend.name == "postgres":  # the swapped-in table carries the model's index names
+        names = {i["name"] for i in inspect(db.engine).get_indexes("search_document")}
+        assert names == {i.name for i in SearchDocumentRow.__table__.indexes}
 
 
 def test_status_counts_documents_per_type(backend):
