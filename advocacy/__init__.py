@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from advocacy import extensions, jobs
+from advocacy import extensions, jobs, search
 from advocacy.accounts import admin as accounts_admin
 from advocacy.accounts import api as accounts_api
 from advocacy.accounts import auth
@@ -115,6 +115,7 @@ def _register_features(app: Flask) -> None:
     templating.register_nav(app, "Admin", "admin.users", visible=lambda user: user.is_admin)
     app.register_blueprint(background_routes.bp)
     api.register_blueprint(accounts_api.bp)
+    search.init_app(app)
     accounts_cli.init_app(app)
     discussions.init_app(app)
     app.cli.add_command(seed_demo_command)

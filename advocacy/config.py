@@ -54,6 +54,8 @@ class BaseConfig:
     PASSWORD_RESET_MAX_AGE = 60 * 60  # seconds
     INVITATION_MAX_AGE_DAYS = 14
     CSV_IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    RATELIMIT_SEARCH = "120 per minute"  # per user; as-you-type sends one request per pause
+    SEARCH_LOG_RETENTION_DAYS = 90
 
     @classmethod
     def load(cls, env: Mapping[str, str], instance_path: str) -> dict:
@@ -72,6 +74,8 @@ class BaseConfig:
             REDIS_URL=redis_url,
             RATELIMIT_STORAGE_URI=redis_url or "memory://",
             SEARCH_INDEX_DIR=env.get("SEARCH_INDEX_DIR") or str(instance / "search-index"),
+            SEARCH_BACKEND=(env.get("SEARCH_BACKEND") or "whoosh").strip().lower(),
+            SEARCH_PG_LANGUAGE=env.get("SEARCH_PG_LANGUAGE") or "english",
             PUBLIC_BASE_URL=env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
             ORGANISATION_NAME=env.get("ORGANISATION_NAME", "Acme"),
             MAIL_DEFAULT_SENDER=env.get("MAIL_DEFAULT_SENDER", "advocacy@localhost"),

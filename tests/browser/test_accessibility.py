@@ -73,7 +73,7 @@ FEED_PAGES = [
 ]
 
 
-@pytest.mark.parametrize("path", ["/", "/settings/"])
+@pytest.mark.parametrize("path", ["/", "/settings/", "/search", "/search?q=maya"])
 def test_signed_in_pages_pass_axe(signed_in, path):
     signed_in.goto(path)
     assert blocking_violations(signed_in) == []

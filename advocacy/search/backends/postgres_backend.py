@@ -1,0 +1,511 @@
+"""PostgreSQL full-text search, for companies that run several app hosts (a local index cannot be
+shared between hosts; the database can).
+
+- `search_document` holds one row per document; `search_vector` is written with each row:
+  title weight A, tags B, body C, from the same folded tokens the query parser produces, so the
+  two backends split words alike. A GIN index serves `@@`.
+- Our own AST compiles to tsquery with bound parameters only (`to_tsquery` of single letter-and-
+  digit tokens, `phraseto_tsquery` of phrase text, combined with `&&`, `||`, `!!`): no user text is
+  ever parsed as tsquery syntax. `websearch_to_tsquery` is not used: its operators are not ours.
+- `search_word` is the vocabulary (trigram GIN index) for "did you mean" (`%` similarity, then
+  edit distance) and for bounded prefix expansion; `ts_headline` marks matches with control
+  characters that are turned into <mark> after everything else was escaped.
+- A rebuild fills `search_document_next`, builds its indexes, then swaps the tables in one
+  transaction; a session advisory lock admits one writer at a time.
+- Ranking runs on every match, except for very common searches (more than MAX_RESULTS matches),
+  which rank their RANK_CANDIDATES most recent matches: ts_rank reads each match's tsvector.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import (
+    Integer,
+    MetaData,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, REAL, REGCONFIG, insert
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+from advocacy.extensions import db
+from advocacy.models_base import utcnow
+from advocacy.search.backends.base import (
+    FIELD_WEIGHTS,
+    MAX_RESULTS,
+    PREFIX_EXPANSIONS_MAX,
+    RECENCY_HALF_LIFE_DAYS,
+    RECENCY_WEIGHT,
+    BackendStatus,
+    ProgressCallback,
+    SearchBackend,
+    SearchHit,
+    SearchUnavailable,
+    WriterBusy,
+    mark_between,
+    plain_snippet,
+)
+from advocacy.search.documents import DOCUMENT_TYPES, SearchDocument
+from advocacy.search.models import SearchDocumentRow, SearchWord
+from advocacy.search.permissions import Reader
+from advocacy.search.query import STOP_WORDS, AnyOf, Order, ParsedQuery, Phrase, Word, word_tokens
+
+log = logging.getLogger("advocacy.search.postgres")
+
+DOCS = SearchDocumentRow.__table__
+WORDS = SearchWord.__table__
+NEXT = "search_document_next"
+LOCK_KEY = 0x5EA4C4  # the advisory lock of the one writer
+START, STOP = "\x02", "\x03"
+# ts_rank weights are {D, C, B, A}: body (C), tags (B) and title (A) in FIELD_WEIGHTS' proportions.
+RANK_WEIGHTS = [
+    0.1,
+    FIELD_WEIGHTS["body"] / FIELD_WEIGHTS["title"],
+    FIELD_WEIGHTS["tags"] / FIELD_WEIGHTS["title"],
+    1.0,
+]
+SNIPPET_OPTIONS = (
+    f"StartSel={START}, StopSel={STOP}, MaxWords=32, MinWords=12, ShortWord=2, "
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+TITLE_OPTIONS = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
+UNAVAILABLE = "Search is unavailable: the search tables cannot be read. An admin can rebuild them."
+VOCABULARY_CANDIDATES = 50
+RANK_CANDIDATES = 1000
+BATCH = 500
+
+
+class PostgresBackend(SearchBackend):
+    """PostgreSQL full-text search in the app's own database."""
+
+    name = "postgres"
+
+    def __init__(self, language: str = "english"):
+        self.language = language
+
+    def _config(self):
+        return cast(literal(self.language), REGCONFIG)
+
+    # --- searching ------------------------------------------------------------------------------
+
+    def _run(self, query: ParsedQuery, reader: Reader, offset: int, limit: int):
+        try:
+            with db.engine.connect() as conn:
+                return self._run_with(conn, query, reader, offset, limit)
+        except SQLAlchemyError as error:
+            log.exception("search failed on PostgreSQL")
+            raise SearchUnavailable(UNAVAILABLE) from error
+
+    def _run_with(self, conn, query: ParsedQuery, reader: Reader, offset: int, limit: int):
+        tsquery, highlight_query = self._text_query(conn, query)
+        where = [*self._filters(query), self._visible(reader)]
+        if tsquery is not None:
+            where.append(DOCS.c.search_vector.op("@@")(tsquery))
+            if query.title_only:
+                where.append(func.to_tsvector(self._config(), DOCS.c.title).op("@@")(tsquery))
+        counted = select(DOCS.c.key).where(*where).limit(MAX_RESULTS + 1).subquery()
+        total = conn.scalar(select(func.count()).select_from(counted)) or 0
+        if limit == 0 or total <= offset:
+            return total, []
+        order = query.effective_order
+        if order == Order.RELEVANCE and tsquery is not None and total > MAX_RESULTS:
+            # A very common search: rank its RANK_CANDIDATES most recent matches, found by
+            # walking the date index backwards, instead of ranking every match (over a second
+            # for a word in half of 100k posts).
+            recent = (
+                select(DOCS.c.key)
+                .where(*where)
+                .order_by(DOCS.c.created_at.desc())
+                .limit(RANK_CANDIDATES)
+                .scalar_subquery()
+            )
+            where = [DOCS.c.key.in_(recent)]
+        if order == Order.RELEVANCE and tsquery is not None:
+            score = func.ts_rank(cast(RANK_WEIGHTS, ARRAY(REAL)), DOCS.c.search_vector, tsquery)
+            age_days = func.extract("epoch", func.now() - DOCS.c.updated_at) / 86400.0
+            score = score * (
+                1.0 + RECENCY_WEIGHT * func.power(0.5, age_days / RECENCY_HALF_LIFE_DAYS)
+            )
+            phrase = self._phrase_bonus(query)
+            first = DOCS.c.search_vector.op("@@")(phrase) if phrase is not None else literal(False)
+            ordering = [first.desc(), score.desc(), DOCS.c.key]
+        else:
+            score = literal(0.0)
+            created = DOCS.c.created_at.desc() if order != Order.OLDEST else DOCS.c.created_at
+            ordering = [created, DOCS.c.key]
+        page = (
+            select(
+                DOCS.c.key,
+                score.label("score"),
+                func.row_number().over(order_by=ordering).label("position"),
+            )
+            .where(*where)
+            .order_by(*ordering)
+            .offset(offset)
+            .limit(limit)
+            .subquery()
+        )
+        # Headlines for this page's rows only (ts_headline re-parses the text: not for every match).
+        columns = [
+            DOCS.c.key,
+            DOCS.c.type,
+            DOCS.c.title,
+            DOCS.c.body,
+            DOCS.c.url,
+            DOCS.c.author_name,
+            DOCS.c.space_name,
+            DOCS.c.tags,
+            DOCS.c.created_at,
+            DOCS.c.updated_at,
+            page.c.score,
+        ]
+        if highlight_query is not None:
+            config = self._config()
+            columns += [
+                func.ts_headline(config, DOCS.c.title, highlight_query, TITLE_OPTIONS).label("th"),
+                func.ts_headline(config, DOCS.c.body, highlight_query, SNIPPET_OPTIONS).label("bh"),
+            ]
+        rows = conn.execute(
+            select(*columns)
+            .join_from(page, DOCS, page.c.key == DOCS.c.key)
+            .order_by(page.c.position)
+        )
+        return total, [self._hit(row, highlight_query is not None) for row in rows]
+
+    def _hit(self, row, highlighted: bool) -> SearchHit:
+        title_html = mark_between(row.th, START, STOP) if highlighted else None
+        snippet = mark_between(row.bh, START, STOP) if highlighted else None
+        if snippet is not None and "<mark>" not in snippet:
+            snippet = plain_snippet(row.body)  # no query word in the body: show its start
+        return SearchHit(
+            key=row.key,
+            type=row.type,
+            title=row.title,
+            title_html=title_html or mark_between(row.title, START, STOP),
+            snippet_html=snippet if snippet is not None else plain_snippet(row.body),
+            score=round(float(row.score or 0.0), 4),
+            url=row.url,
+            author_name=row.author_name,
+            space_name=row.space_name,
+            tags=tuple(row.tags or ()),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    def _visible(self, reader: Reader):
+        """The reader's permission filter, evaluated by PostgreSQL with the query."""
+        now = utcnow()
+        spaces = DOCS.c.space_id.is_(None)
+        if reader.space_ids:
+            spaces = or_(spaces, DOCS.c.space_id.in_(sorted(reader.space_ids)))
+        conditions = [
+            spaces,
+            or_(DOCS.c.visible_from.is_(None), DOCS.c.visible_from <= now),
+            or_(DOCS.c.visible_until.is_(None), DOCS.c.visible_until > now),
+        ]
+        if not reader.sees_all_audiences:
+            for column, mine in (
+                (DOCS.c.audience_teams, sorted(reader.team_ids)),
+                (DOCS.c.audience_locations, [reader.location] if reader.location else []),
+                (DOCS.c.audience_languages, sorted(reader.languages)),
+            ):
+                anyone = func.cardinality(column) == 0
+                conditions.append(or_(anyone, _overlaps(column, mine)) if mine else anyone)
+        return and_(*conditions)
+
+    def _filters(self, query: ParsedQuery) -> list:
+        filters = []
+        if query.types:
+            filters.append(DOCS.c.type.in_(query.types))
+        if query.authors:
+            filters.append(_overlaps(DOCS.c.author_keys, list(query.authors)))
+        if query.spaces:
+            filters.append(_overlaps(DOCS.c.space_keys, list(query.spaces)))
+        for group in query.tag_groups:
+            filters.append(_overlaps(DOCS.c.tag_keys, list(group)))
+        if query.statuses:
+            filters.append(_overlaps(DOCS.c.statuses, list(query.statuses)))
+        if query.after:
+            filters.append(DOCS.c.created_at >= query.after)
+        if query.before:
+            filters.append(DOCS.c.created_at < query.before)
+        return filters
+
+    # --- compiling the AST to tsquery -----------------------------------------------------------
+
+    def _text_query(self, conn, query: ParsedQuery):
+        """(what must match, what to highlight) as tsquery expressions, or (None, None)."""
+        if not query.required:
+            return None, None
+        positives = [self._clause(conn, clause) for clause in query.required]
+        matching = _combine(positives, func.tsquery_and)
+        for clause in query.excluded:
+            matching = func.tsquery_and(matching, func.tsquery_not(self._clause(conn, clause)))
+        return matching, _combine(positives, func.tsquery_or)
+
+    def _token(self, token: str, prefix: bool = False):
+        # Tokens are letters and digits only (word_tokens), so they cannot carry tsquery syntax.
+        return func.to_tsquery(self._config(), token + (":*" if prefix else ""))
+
+    def _clause(self, conn, clause):
+        if isinstance(clause, AnyOf):
+            return _combine([self._clause(conn, o) for o in clause.options], func.tsquery_or)
+        if isinstance(clause, Phrase):
+            return func.phraseto_tsquery(self._config(), " ".join(clause.tokens))
+        if clause.prefix:
+            token = clause.tokens[0]
+            words = self._expand_prefix(conn, token)
+            options = [self._token(token, prefix=True), *map(self._token, words)]
+            return _combine(options, func.tsquery_or)
+        return _combine([self._token(t) for t in clause.tokens], func.tsquery_and)
+
+    def _phrase_bonus(self, query: ParsedQuery):
+        words = [c for c in query.required if isinstance(c, Word) and not c.prefix]
+        tokens = [t for w in words for t in w.tokens if t not in STOP_WORDS]
+        if len(tokens) < 2:
+            return None
+        return func.phraseto_tsquery(self._config(), " ".join(tokens))
+
+    def _expand_prefix(self, conn, prefix: str) -> list[str]:
+        query = (
+            select(WORDS.c.word)
+            .where(WORDS.c.word.like(prefix + "%"))
+            .order_by(WORDS.c.documents.desc(), WORDS.c.word)
+            .limit(PREFIX_EXPANSIONS_MAX)
+        )
+        return list(conn.scalars(query))
+
+    def _spelling_candidates(self, token: str) -> Iterable[str]:
+        try:
+            with db.engine.begin() as conn:
+                conn.execute(select(func.set_config("pg_trgm.similarity_threshold", "0.2", True)))
+                words = conn.scalars(
+                    select(WORDS.c.word)
+                    .where(WORDS.c.word.op("%")(token))
+                    .order_by(func.similarity(WORDS.c.word, token).desc())
+                    .limit(VOCABULARY_CANDIDATES)
+                )
+                return list(words)
+        except SQLAlchemyError as error:
+            log.exception("spelling candidates failed on PostgreSQL")
+            raise SearchUnavailable(UNAVAILABLE) from error
+
+    # --- writing --------------------------------------------------------------------------------
+
+    @contextmanager
+    def writer_lock(self, timeout: float) -> Iterator[None]:
+        conn = db.engine.connect()
+        locked = False
+        try:
+            deadline = time.monotonic() + timeout
+            while not (locked := bool(conn.scalar(select(func.pg_try_advisory_lock(LOCK_KEY))))):
+                conn.rollback()
+                if time.monotonic() >= deadline:
+                    raise WriterBusy("another process is writing the search tables")
+                time.sleep(0.05)
+            conn.commit()
+            yield
+        finally:
+            try:
+                if locked:
+                    conn.execute(select(func.pg_advisory_unlock(LOCK_KEY)))
+                    conn.commit()
+                conn.close()
+            except SQLAlchemyError:
+                conn.invalidate()  # never hand a connection holding the lock back to the pool
+
+    def exists(self) -> bool:
+        try:
+            with db.engine.connect() as conn:
+                return conn.scalar(select(func.to_regclass(DOCS.name))) is not None
+        except SQLAlchemyError:
+            return False
+
+    def _values(self, document: SearchDocument) -> dict:
+        audience = document.audience
+        return {
+            "key": document.key,
+            "type": document.type,
+            "title": document.title,
+            "body": document.body,
+            "tags": list(document.tags),
+            "tag_keys": list(document.tag_keys),
+            "author_id": document.author_id,
+            "author_name": document.author_name,
+            "author_keys": list(document.author_keys),
+            "space_id": document.space_id,
+            "space_name": document.space_name,
+            "space_keys": list(document.space_keys),
+            "audience_teams": list(audience.teams),
+            "audience_locations": list(audience.locations),
+            "audience_languages": list(audience.languages),
+            "statuses": list(document.statuses),
+            "created_at": document.created_at,
+            "updated_at": document.updated_at,
+            "visible_from": document.visible_from,
+            "visible_until": document.visible_until,
+            "url": document.url,
+            "indexed_at": utcnow(),
+            "title_words": " ".join(word_tokens(document.title)),
+            "tag_words": " ".join(word_tokens(" ".join(document.tags))),
+            "body_words": " ".join(word_tokens(document.body)),
+        }
+
+    def _insert(self, table, upsert: bool):
+        config = self._config()
+
+        def weighted(name: str, weight: str):
+            # setweight wants the "char" type: a constant letter, never a parameter
+            return func.setweight(func.to_tsvector(config, bindparam(name)), literal_column(weight))
+
+        values = {
+            c.name: bindparam(c.name, type_=c.type) for c in table.c if c.name != "search_vector"
+        }
+        values["search_vector"] = (
+            weighted("title_words", "'A'")
+            .op("||")(weighted("tag_words", "'B'"))
+            .op("||")(weighted("body_words", "'C'"))
+        )
+        statement = insert(table).values(values)
+        if upsert:
+            updated = {name: statement.excluded[name] for name in values if name != "key"}
+            statement = statement.on_conflict_do_update(index_elements=["key"], set_=updated)
+        return statement
+
+    def apply(self, documents: list[SearchDocument], deleted_keys: list[str]) -> None:
+        if not documents and not deleted_keys:
+            return
+        with db.engine.begin() as conn:
+            if deleted_keys:
+                conn.execute(delete(DOCS).where(DOCS.c.key.in_(deleted_keys)))
+            if documents:
+                conn.execute(self._insert(DOCS, upsert=True), [self._values(d) for d in documents])
+                self._add_words(conn, _vocabulary(documents))
+
+    def _add_words(self, conn, counts: Counter) -> None:
+        if not counts:
+            return
+        statement = insert(WORDS).values(word=bindparam("w"), documents=bindparam("n"))
+        statement = statement.on_conflict_do_update(
+            index_elements=["word"],
+            set_={"documents": WORDS.c.documents + statement.excluded.documents},
+        )
+        rows = [{"w": word, "n": n} for word, n in sorted(counts.items())]
+        for start in range(0, len(rows), BATCH * 4):
+            conn.execute(statement, rows[start : start + BATCH * 4])
+
+    def rebuild(
+        self, batches: Iterator[tuple[int, list[SearchDocument]]], progress: ProgressCallback
+    ) -> int:
+        # The new table is made from the model (not LIKE the live one), so a rebuild also
+        # repairs a missing table. Its key and indexes carry temporary names until the swap.
+        next_table = DOCS.to_metadata(MetaData(), name=NEXT)
+        next_table.primary_key.name = f"pk_{DOCS.name}_next"
+        # (indexes made by `index=True` are renamed after the copy's table: map them by columns)
+        live_names = {tuple(c.name for c in i.columns): i.name for i in DOCS.indexes}
+        renames = []
+        for index in next_table.indexes:
+            final = live_names[tuple(c.name for c in index.columns)]
+            index.name = f"{final}_next"
+            renames.append((index.name, final))
+        with db.engine.begin() as conn:
+            conn.execute(text(f"DROP TABLE IF EXISTS {NEXT}"))
+            conn.execute(CreateTable(next_table))
+        count = read = 0
+        vocabulary: Counter = Counter()
+        insert_next = self._insert(next_table, upsert=False)
+        try:
+            for rows, documents in batches:
+                if documents:
+                    with db.engine.begin() as conn:
+                        conn.execute(insert_next, [self._values(d) for d in documents])
+                    vocabulary.update(_vocabulary(documents))
+                count += len(documents)
+                read += rows
+                progress(read)
+            with db.engine.begin() as conn:  # indexes after the load: much faster than during
+                for index in next_table.indexes:
+                    conn.execute(CreateIndex(index))
+            self._swap_in(renames)
+        except BaseException:
+            with db.engine.begin() as conn:
+                conn.execute(text(f"DROP TABLE IF EXISTS {NEXT}"))
+            raise
+        with db.engine.begin() as conn:
+            conn.execute(delete(WORDS))
+            self._add_words(conn, vocabulary)
+        return count
+
+    def _swap_in(self, renames: list[tuple[str, str]]) -> None:
+        """Make the filled table the live one, in one transaction (searches wait a moment)."""
+        primary = f"pk_{DOCS.name}"
+        with db.engine.begin() as conn:
+            conn.execute(text(f"DROP TABLE IF EXISTS {DOCS.name}"))
+            conn.execute(text(f"ALTER TABLE {NEXT} RENAME TO {DOCS.name}"))
+            conn.execute(
+                text(f"ALTER TABLE {DOCS.name} RENAME CONSTRAINT {primary}_next TO {primary}")
+            )
+            for temporary, final in renames:
+                conn.execute(text(f"ALTER INDEX {temporary} RENAME TO {final}"))
+
+    def clear(self) -> None:
+        with db.engine.begin() as conn:
+            conn.execute(delete(DOCS))
+            conn.execute(delete(WORDS))
+
+    def close(self) -> None:
+        """Nothing to release: connections belong to the app's engine."""
+
+    def status(self) -> BackendStatus:
+        try:
+            with db.engine.connect() as conn:
+                counts = dict(
+                    conn.execute(select(DOCS.c.type, func.count()).group_by(DOCS.c.type)).all()
+                )
+                last = conn.scalar(select(func.max(DOCS.c.indexed_at)))
+        except SQLAlchemyError as error:
+            log.warning("search status failed on PostgreSQL: %s", error)
+            return BackendStatus(self.name, False, UNAVAILABLE, location=DOCS.name)
+        documents = {doc_type: counts.get(doc_type, 0) for doc_type in DOCUMENT_TYPES}
+        return BackendStatus(
+            self.name, True, "The search tables are readable.", documents, last, DOCS.name
+        )
+
+
+def _overlaps(column, values):
+    """`column && ARRAY[values]` (the column's type is JSON outside PostgreSQL, so the array
+    operator is spelled out rather than taken from the type)."""
+    item = Integer() if column.name == "audience_teams" else Text()
+    return column.op("&&")(cast(list(values), ARRAY(item)))
+
+
+def _combine(parts: list, operator):
+    """Fold tsquery expressions with tsquery_and / tsquery_or (the functions of && and ||)."""
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = operator(combined, part)
+    return combined
+
+
+def _vocabulary(documents: Iterable[SearchDocument]) -> Counter:
+    """How many of `documents` hold each whole word (for the search_word vocabulary)."""
+    counts: Counter = Counter()
+    for document in documents:
+        words = word_tokens(f"{document.title} {' '.join(document.tags)} {document.body}")
+        counts.update({w for w in words if w not in STOP_WORDS and len(w) <= 100})
+    return counts

@@ -1,0 +1,495 @@
+"""The search operator language, close to Discourse's, parsed into a small AST no backend owns.
+
+    onboarding "first week" -intern            words (all required), a phrase, an exclusion
+    remote OR hybrid                           either word (OR binds the clauses beside it)
+    @maya  from:maya  from:"Maya Member"       by an author (handle, a word of the name, full name)
+    in:engineering  #engineering               in a space (by slug or name)
+    tag:a,b  tag:a+b                           any of the tags / all of them
+    type:thread,post  status:open              kinds of result, thread states
+    after:2024-01-31  before:yesterday  after:7d    dates in the reader's own time zone
+    in:title  order:latest|oldest|relevance    words in titles only; the order of results
+    onboard*                                   words starting with "onboard" (3+ letters, bounded)
+
+Rules the code cannot show:
+- Unknown operators (`foo:bar`) are searched as words; a known operator with a value it cannot use
+  (`type:banana`, `before:someday`) is ignored with a notice saying why.
+- `after:D` includes day D, `before:D` excludes it; D is a calendar day in the reader's zone (an ISO
+  date, `YYYY-MM`, `YYYY`, `today`, `yesterday`, or `7d` / `2w` / `3m` / `1y` ago).
+- Several authors, spaces, types or statuses: any of them matches.
+- Parsing never raises: an empty, too long or wordless query comes back with `problem` set.
+"""
+
+from __future__ import annotations
+
+import calendar
+import enum
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from advocacy.search.documents import DOCUMENT_TYPES, fold, match_key
+
+MAX_QUERY_CHARS = 256
+MAX_CLAUSES = 12  # words, phrases and exclusions used; the rest is ignored with a notice
+MAX_VALUES = 10  # values per operator (authors, tags, spaces...)
+MIN_PREFIX = 3  # letters before `*`: shorter prefixes would match most of the vocabulary
+STATUSES = ("open", "closed", "solved", "unanswered")
+# Words too common to search for, left out by every backend (all are in PostgreSQL's English list).
+STOP_WORDS = frozenset(
+    ["a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "have", "if", "in"]
+    + ["into", "is", "it", "no", "not", "of", "on", "or", "such", "that", "the", "their", "then"]
+    + ["there", "these", "they", "this", "to", "was", "we", "when", "will", "with", "you", "your"]
+)
+TYPE_ALIASES = {
+    **{t: t for t in DOCUMENT_TYPES},
+    "threads": "thread",
+    "topic": "thread",
+    "topics": "thread",
+    "posts": "post",
+    "reply": "post",
+    "replies": "post",
+    "people": "person",
+    "persons": "person",
+    "user": "person",
+    "users": "person",
+    "spaces": "space",
+}
+_TOKEN = re.compile(r"[^\W_]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_RELATIVE = re.compile(r"^(\d{1,4})([dwmy])$")
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_ISO_YEAR = re.compile(r"^(\d{4})$")
+OPERATORS = {"from", "in", "tag", "tags", "type", "before", "after", "status", "order", "is"}
+
+
+class Order(enum.StrEnum):
+    RELEVANCE = "relevance"
+    LATEST = "latest"
+    OLDEST = "oldest"
+
+
+def word_tokens(text: str) -> tuple[str, ...]:
+    """The folded letter-and-digit runs of `text`: how every backend splits words."""
+    return tuple(_TOKEN.findall(fold(text)))
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word as typed (`text`, at `start` in the query) and its tokens ("e-mail" has two)."""
+
+    text: str
+    tokens: tuple[str, ...]
+    prefix: bool = False
+    start: int = -1
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words that must appear together, in this order."""
+
+    text: str
+    tokens: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """Alternatives joined by OR."""
+
+    options: tuple[Word | Phrase, ...]
+
+
+Clause = Word | Phrase | AnyOf
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A parsed search: what must match, what must not, and the filters."""
+
+    text: str
+    required: tuple[Clause, ...] = ()
+    excluded: tuple[Word | Phrase, ...] = ()
+    title_only: bool = False
+    authors: tuple[str, ...] = ()
+    spaces: tuple[str, ...] = ()
+    tag_groups: tuple[tuple[str, ...], ...] = ()  # any tag of a group; every group
+    types: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    after: datetime | None = None  # UTC, inclusive
+    before: datetime | None = None  # UTC, exclusive
+    order: Order = Order.RELEVANCE
+    notices: tuple[str, ...] = ()
+    problem: str | None = None
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.required)
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(
+            self.authors
+            or self.spaces
+            or self.tag_groups
+            or self.types
+            or self.statuses
+            or self.after
+            or self.before
+        )
+
+    @property
+    def effective_order(self) -> Order:
+        """Relevance needs words; a search of filters only lists the latest first."""
+        if self.order == Order.RELEVANCE and not self.has_text:
+            return Order.LATEST
+        return self.order
+
+    def plain_words(self) -> list[Word]:
+        """The required words a typo could hide in (not phrases or exclusions)."""
+        words: list[Word] = []
+        for clause in self.required:
+            options = clause.options if isinstance(clause, AnyOf) else (clause,)
+            words += [o for o in options if isinstance(o, Word)]
+        return words
+
+    def with_types(self, types: tuple[str, ...]) -> ParsedQuery:
+        """This query restricted to `types` as well (the page's and the API's type filter)."""
+        wanted = tuple(t for t in types if t in DOCUMENT_TYPES)
+        if self.types:
+            wanted = tuple(t for t in self.types if t in wanted)
+            if not wanted:  # type:thread with the "people" tab: nothing can match
+                wanted = ("_none",)
+        return replace(self, types=wanted)
+
+    def with_words(self, replacements: dict[Word, str]) -> ParsedQuery:
+        """This query with some words replaced (a spelling correction)."""
+
+        def swap(clause):
+            if isinstance(clause, AnyOf):
+                return AnyOf(tuple(swap(o) for o in clause.options))
+            if isinstance(clause, Word) and clause in replacements:
+                new = replacements[clause]
+                return Word(new, word_tokens(new), clause.prefix, clause.start)
+            return clause
+
+        return replace(
+            self,
+            required=tuple(swap(c) for c in self.required),
+            text=self.corrected_text(replacements),
+        )
+
+    def corrected_text(self, replacements: dict[Word, str]) -> str:
+        """The query text with `replacements` written in place of the words they replace."""
+        text = self.text
+        for word, new in sorted(replacements.items(), key=lambda item: -item[0].start):
+            if word.start >= 0:
+                text = text[: word.start] + new + text[word.start + len(word.text) :]
+        return text
+
+
+@dataclass
+class _Token:
+    text: str
+    start: int
+    quoted: bool = False  # a "phrase"
+    negated: bool = False
+
+
+def _lex(text: str) -> list[_Token]:
+    """Split on spaces, keeping "quoted phrases" and operator:"quoted values" whole; an unbalanced
+    quote runs to the end of the text."""
+    tokens: list[_Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        start = i
+        negated = False
+        if text[i] == "-" and i + 1 < n and text[i + 1] == '"':
+            negated, i = True, i + 1
+        if text[i] == '"':
+            end = text.find('"', i + 1)
+            end = n if end < 0 else end
+            tokens.append(_Token(text[i + 1 : end], start, quoted=True, negated=negated))
+            i = end + 1
+            continue
+        while i < n and not text[i].isspace():
+            if text[i] == '"':
+                if i > start and text[i - 1] == ":":  # operator:"quoted value"
+                    end = text.find('"', i + 1)
+                    i = n if end < 0 else end + 1
+                    continue
+                break  # word"phrase": the quote starts the next token
+            i += 1
+        tokens.append(_Token(text[start:i], start))
+    return tokens
+
+
+@dataclass
+class _Builder:
+    """Accumulates the parts of a query while its tokens are read."""
+
+    now: datetime
+    zone: ZoneInfo
+    required: list = None
+    excluded: list = None
+    authors: list = None
+    spaces: list = None
+    tag_groups: list = None
+    types: list = None
+    statuses: list = None
+    notices: list = None
+    title_only: bool = False
+    after: datetime | None = None
+    before: datetime | None = None
+    order: Order = Order.RELEVANCE
+    clause_count: int = 0
+    common_words: bool = False
+
+    def __post_init__(self):
+        for name in ("required", "excluded", "authors", "spaces", "tag_groups", "types"):
+            setattr(self, name, [])
+        self.statuses, self.notices = [], []
+
+    def notice(self, message: str) -> None:
+        if message not in self.notices:
+            self.notices.append(message)
+
+    def room_for_clause(self) -> bool:
+        if self.clause_count >= MAX_CLAUSES:
+            self.notice(f"Only the first {MAX_CLAUSES} words and phrases are used.")
+            return False
+        self.clause_count += 1
+        return True
+
+    def add_values(self, target: list, values: list[str], what: str) -> None:
+        for value in values:
+            if value and value not in target:
+                if len(target) >= MAX_VALUES:
+                    self.notice(f"Only {MAX_VALUES} {what} are used.")
+                    return
+                target.append(value)
+
+
+def parse_query(text: str, *, now: datetime | None = None, timezone: str = "UTC") -> ParsedQuery:
+    """Parse a search; never raises. `now` and `timezone` resolve relative dates for the reader."""
+    now = now or datetime.now(UTC)
+    try:
+        zone = ZoneInfo(timezone)
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text or "")).strip()
+    if not text:
+        return ParsedQuery(text="", problem="Type a word or a name to search for.")
+    if len(text) > MAX_QUERY_CHARS:
+        return ParsedQuery(
+            text=text[:MAX_QUERY_CHARS],
+            problem=f"A search can be at most {MAX_QUERY_CHARS} characters long; this one has "
+            f"{len(text):,}. Use fewer, more distinctive words.",
+        )
+    builder = _Builder(now, zone)
+    pending_or = pending_not = False
+    for token in _lex(text):
+        if not token.quoted and token.text == "OR":
+            pending_or = bool(builder.required)
+            continue
+        if not token.quoted and token.text in ("AND", "&&"):
+            continue
+        if not token.quoted and token.text == "NOT":
+            pending_not = True
+            continue
+        clause = _read_token(builder, token, negate=pending_not)
+        pending_not = False
+        if clause is None:
+            continue
+        if pending_or and builder.required:
+            previous = builder.required.pop()
+            options = previous.options if isinstance(previous, AnyOf) else (previous,)
+            builder.required.append(AnyOf((*options, clause)))
+        elif not any(_same(clause, other) for other in builder.required):
+            builder.required.append(clause)
+        pending_or = False
+    return _finish(text, builder)
+
+
+def _read_token(b: _Builder, token: _Token, negate: bool) -> Word | Phrase | None:
+    """Apply an operator token to the builder, or return the word/phrase clause it is."""
+    raw = token.text
+    if token.quoted:
+        tokens = word_tokens(raw)
+        if not tokens or not b.room_for_clause():
+            return None
+        clause = Phrase(raw, tokens) if len(tokens) > 1 else Word(raw, tokens, start=-1)
+        if token.negated or negate:
+            b.excluded.append(clause)
+            return None
+        return clause
+    if raw.startswith("-") and len(raw) > 1:
+        stripped = raw.lstrip("-")
+        if _operator(stripped) is not None:
+            b.notice(f"“{raw}”: exclusions work on words and phrases only, so it was ignored.")
+            return None
+        tokens = tuple(t for t in word_tokens(stripped) if t not in STOP_WORDS)
+        if tokens and b.room_for_clause():
+            b.excluded.append(Word(stripped, tokens))
+        return None
+    if raw.startswith("@") and len(raw) > 1:
+        b.add_values(b.authors, [match_key(raw[1:])], "authors")
+        return None
+    if raw.startswith("#") and len(raw) > 1:
+        b.add_values(b.spaces, [match_key(raw[1:])], "spaces")
+        return None
+    operator = _operator(raw)
+    if operator is not None:
+        name, value = operator
+        if not value.strip():
+            b.notice(f"“{raw}” needs a value after the colon, so it was ignored.")
+            return None
+        _apply_operator(b, name, value.strip(), raw)
+        return None
+    prefix = raw.endswith("*")
+    tokens = tuple(t for t in word_tokens(raw) if t not in STOP_WORDS or prefix)
+    if not tokens:
+        if word_tokens(raw):
+            b.common_words = True
+            b.notice(f"“{raw}” is too common a word to search for, so it was left out.")
+        return None
+    if not b.room_for_clause():
+        return None
+    if prefix and (len(tokens) != 1 or len(tokens[0]) < MIN_PREFIX):
+        b.notice(f"“{raw}”: a * needs at least {MIN_PREFIX} letters before it; searched as a word.")
+        prefix = False
+    word = Word(raw.rstrip("*") if prefix else raw, tokens, prefix, token.start)
+    if negate:
+        b.excluded.append(word)
+        return None
+    return word
+
+
+def _same(one, other) -> bool:
+    """Two clauses that match the same documents ("Budget" and "budget")."""
+    if type(one) is not type(other) or isinstance(one, AnyOf):
+        return False
+    return one.tokens == other.tokens and getattr(one, "prefix", False) == getattr(
+        other, "prefix", False
+    )
+
+
+def _operator(raw: str) -> tuple[str, str] | None:
+    name, colon, value = raw.partition(":")
+    if not colon or name.lower() not in OPERATORS:
+        return None
+    if value.startswith('"'):
+        value = value[1:-1] if value.endswith('"') and len(value) > 1 else value[1:]
+    return name.lower(), value
+
+
+def _apply_operator(b: _Builder, name: str, value: str, raw: str) -> None:
+    values = [v.strip() for v in value.split(",") if v.strip()]
+    if name == "from":
+        b.add_values(b.authors, [match_key(v) for v in values], "authors")
+    elif name == "in":
+        if value.lower() == "title":
+            b.title_only = True
+        else:
+            b.add_values(b.spaces, [match_key(v) for v in values], "spaces")
+    elif name in ("tag", "tags"):
+        groups = [values] if "+" not in value else [[v] for v in value.split("+")]
+        for group in groups:
+            keys = tuple(k for k in (match_key(v) for v in group) if k)
+            if keys and keys not in b.tag_groups:
+                b.add_values(b.tag_groups, [keys], "tag filters")
+    elif name == "type":
+        known = [TYPE_ALIASES.get(v.lower()) for v in values]
+        if None in known:
+            b.notice(
+                f"“{raw}”: the types are thread, post, content, person and space; "
+                "unknown ones were ignored."
+            )
+        b.add_values(b.types, [k for k in known if k], "types")
+    elif name in ("status", "is"):
+        wanted = [v.lower() for v in values]
+        if any(v not in STATUSES for v in wanted):
+            b.notice(f"“{raw}”: the statuses are {', '.join(STATUSES)}; others were ignored.")
+        b.add_values(b.statuses, [v for v in wanted if v in STATUSES], "statuses")
+    elif name in ("before", "after"):
+        day = resolve_day(value, b.now, b.zone)
+        if day is None:
+            b.notice(
+                f"“{raw}” is not a date we understand (try 2024-01-31, yesterday or 7d), so it "
+                "was ignored."
+            )
+            return
+        moment = datetime.combine(day, time(0), tzinfo=b.zone).astimezone(UTC)
+        if name == "after":
+            b.after = max(b.after, moment) if b.after else moment
+        else:
+            b.before = min(b.before, moment) if b.before else moment
+    elif name == "order":
+        aliases = {"latest": "latest", "newest": "latest", "oldest": "oldest"}
+        aliases |= {"relevance": "relevance", "relevant": "relevance"}
+        chosen = aliases.get(value.lower())
+        if chosen is None:
+            b.notice(f"“{raw}”: order by latest, oldest or relevance; it was ignored.")
+        else:
+            b.order = Order(chosen)
+
+
+def resolve_day(value: str, now: datetime, zone: ZoneInfo) -> date | None:
+    """The calendar day (in `zone`) a date value names, or None if it names none we accept."""
+    today = now.astimezone(zone).date()
+    value = value.strip().lower()
+    if value == "today":
+        return today
+    if value == "yesterday":
+        return today - timedelta(days=1)
+    if match := _RELATIVE.match(value):
+        amount, unit = int(match[1]), match[2]
+        if unit in "dw":
+            day = today - timedelta(days=amount * (7 if unit == "w" else 1))
+        else:
+            months = amount * (12 if unit == "y" else 1)
+            year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+            if year < 1:
+                return None
+            day = date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
+        return day if day.year >= 1970 else None
+    for pattern, parts in ((_ISO_DAY, 3), (_ISO_MONTH, 2), (_ISO_YEAR, 1)):
+        if match := pattern.match(value):
+            numbers = [int(g) for g in match.groups()] + [1] * (3 - parts)
+            try:
+                day = date(*numbers)
+            except ValueError:
+                return None
+            return day if 1970 <= day.year <= 2999 else None
+    return None
+
+
+def _finish(text: str, b: _Builder) -> ParsedQuery:
+    parsed = ParsedQuery(
+        text=text,
+        required=tuple(b.required),
+        excluded=tuple(dict.fromkeys(b.excluded)),
+        title_only=b.title_only,
+        authors=tuple(b.authors),
+        spaces=tuple(b.spaces),
+        tag_groups=tuple(b.tag_groups),
+        types=tuple(b.types),
+        statuses=tuple(b.statuses),
+        after=b.after,
+        before=b.before,
+        order=b.order,
+        notices=tuple(b.notices),
+    )
+    if parsed.has_text or parsed.has_filters:
+        return parsed
+    if parsed.excluded:
+        problem = "Add a word to look for: a search cannot be made of exclusions only."
+    elif b.common_words:
+        problem = "These words are too common to search for: add a more specific one."
+    else:
+        problem = f"There is nothing to search for in “{text[:60]}”: use letters or digits."
+    return replace(parsed, problem=problem)
