@@ -21,10 +21,17 @@ from advocacy.feeds.models import (
     Network,
     location_key,
 )
+from advocacy.feeds.panels import load_panels
 from advocacy.models_base import utcnow
 
 # Networks whose share dialog takes only the link: the sharer pastes the caption themself.
 LINK_ONLY = {Network.LINKEDIN, Network.FACEBOOK, Network.XING}
+
+
+def opens_new_tab(network: Network) -> bool:
+    """A network's share dialog opens in a new tab; e-mail does not: its mailto: link hands over
+    to the mail program, and a tab opened for it would stay behind, blank."""
+    return network != Network.EMAIL
 
 
 def state_label(item: Content) -> str:
@@ -53,6 +60,10 @@ class ShareOption:
     @property
     def link_only(self) -> bool:
         return self.network in LINK_ONLY
+
+    @property
+    def opens_new_tab(self) -> bool:
+        return opens_new_tab(self.network)
 
 
 def share_option(
@@ -136,4 +147,65 @@ def content_page_context(item: Content, user: User, replaced: ShareOption | None
         "options": options,
         "my_shares": sharing.shares_of(user, item),
         "disclosure": compliance.disclosure(),
+        "panels": load_panels(user, [item], "page"),
     }
+
+
+# --- one-click sharing from the feed's cards ------------------------------------------------
+
+_ID_PLACEHOLDER = 2_147_483_647
+_TOKEN_PLACEHOLDER = "0" * 32
+
+
+@dataclass(frozen=True)
+class CardShare:
+    """One network's button on a feed card."""
+
+    network: Network
+    url: str
+
+    @property
+    def label(self) -> str:
+        return self.network.label
+
+    @property
+    def accessible_name_suffix(self) -> str:
+        """How the button's name ends: "on LinkedIn", "by e-mail"."""
+        return "by e-mail" if self.network == Network.EMAIL else f"on {self.network.label}"
+
+    @property
+    def new_tab(self) -> bool:
+        return opens_new_tab(self.network)
+
+
+class CardShareLinks:
+    """The one-click share links of the feed's cards: the same links as the content page's
+    "Share on ..." buttons (the sharer's token, the policy gate and the recorded intent all
+    happen in `feeds.share_now`). The URL of each network is built once per page and filled
+    in per card, and the token is an HMAC: cards cost no query and no url_for each."""
+
+    def __init__(self, user: User):
+        self.user_id = user.id
+        self.patterns = {
+            network: url_for(
+                "feeds.share_now",
+                content_id=_ID_PLACEHOLDER,
+                network=network.value,
+                t=_TOKEN_PLACEHOLDER,
+            )
+            for network in CAPTION_NETWORKS
+        }
+
+    def for_item(self, item: Content) -> list[CardShare]:
+        """The card's share buttons (none for internal-only content)."""
+        if item.internal_only:
+            return []
+        return [
+            CardShare(
+                network,
+                pattern.replace(str(_ID_PLACEHOLDER), str(item.id), 1).replace(
+                    _TOKEN_PLACEHOLDER, sharing.share_token(self.user_id, item.id, network.value)
+                ),
+            )
+            for network, pattern in self.patterns.items()
+        ]
