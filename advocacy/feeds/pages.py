@@ -153,59 +153,59 @@ def content_page_context(item: Content, user: User, replaced: ShareOption | None
 
 # --- one-click sharing from the feed's cards ------------------------------------------------
 
-_ID_PLACEHOLDER = 2_147_483_647
+_ID_PLACEHOLDER = "2147483647"
 _TOKEN_PLACEHOLDER = "0" * 32
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CardShare:
     """One network's button on a feed card."""
 
-    network: Network
+    network: str
+    label: str
+    name_suffix: str  # the button is named "Share <title> <name_suffix>"
+    new_tab: bool
     url: str
-
-    @property
-    def label(self) -> str:
-        return self.network.label
-
-    @property
-    def accessible_name_suffix(self) -> str:
-        """How the button's name ends: "on LinkedIn", "by e-mail"."""
-        return "by e-mail" if self.network == Network.EMAIL else f"on {self.network.label}"
-
-    @property
-    def new_tab(self) -> bool:
-        return opens_new_tab(self.network)
 
 
 class CardShareLinks:
     """The one-click share links of the feed's cards: the same links as the content page's
     "Share on ..." buttons (the sharer's token, the policy gate and the recorded intent all
-    happen in `feeds.share_now`). The URL of each network is built once per page and filled
-    in per card, and the token is an HMAC: cards cost no query and no url_for each."""
+    happen in `feeds.share_now`). A card costs no query: each network's URL is built once per
+    page and filled in with the content id and the sharer's token (an HMAC)."""
 
     def __init__(self, user: User):
-        self.user_id = user.id
-        self.patterns = {
-            network: url_for(
+        self.sign = sharing.share_token_signer(user.id)
+        self.networks = []
+        for network in CAPTION_NETWORKS:
+            url = url_for(
                 "feeds.share_now",
-                content_id=_ID_PLACEHOLDER,
+                content_id=int(_ID_PLACEHOLDER),
                 network=network.value,
                 t=_TOKEN_PLACEHOLDER,
             )
-            for network in CAPTION_NETWORKS
-        }
+            before_id, after_id = url.split(_ID_PLACEHOLDER, 1)
+            before_token, after_token = after_id.split(_TOKEN_PLACEHOLDER, 1)
+            suffix = "by e-mail" if network == Network.EMAIL else f"on {network.label}"
+            parts = (before_id, before_token, after_token)
+            self.networks.append(
+                (network.value, network.label, suffix, opens_new_tab(network), parts)
+            )
 
     def for_item(self, item: Content) -> list[CardShare]:
         """The card's share buttons (none for internal-only content)."""
         if item.internal_only:
             return []
+        content_id = str(item.id)
         return [
             CardShare(
-                network,
-                pattern.replace(str(_ID_PLACEHOLDER), str(item.id), 1).replace(
-                    _TOKEN_PLACEHOLDER, sharing.share_token(self.user_id, item.id, network.value)
-                ),
+                value,
+                label,
+                suffix,
+                new_tab,
+                f"{before_id}{content_id}{before_token}{self.sign(item.id, value)}{after_token}",
             )
-            for network, pattern in self.patterns.items()
+            for value, label, suffix, new_tab, (before_id, before_token, after_token) in (
+                self.networks
+            )
         ]
