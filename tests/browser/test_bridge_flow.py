@@ -5,7 +5,8 @@ internally" from the content page, replies, and the content page counts the repl
 import pytest
 
 from advocacy.discussions import spaces, threads
-from tests.factories import PASSWORD, UserFactory
+from tests.browser.signing import sign_in
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -21,15 +22,6 @@ def wins(live_server):
         thread = threads.start_thread(ava, space, "We shipped offline mode", "After 6 months!")
         threads.reply(ned, thread, "Customers love it: https://acme.example/blog/offline-mode")
         return thread.id
-
-
-def sign_in(page, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
 
 
 def test_propose_approve_and_discuss_internally(page, wins):

@@ -6,18 +6,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.factories import PASSWORD, UserFactory
+from tests.browser.signing import sign_in
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
 
 
 def test_suggest_approve_and_share_on_linkedin(page, live_server):
