@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from sqlalchemy import Select, or_, select
 
 from advocacy.accounts.models import Role, TeamMembership, User
-from advocacy.discussions.models import Space, SpaceMember, SpaceRole, Thread, Visibility
+from advocacy.discussions.models import Post, Space, SpaceMember, SpaceRole, Thread, Visibility
 from advocacy.errors import Forbidden, NotFound
 from advocacy.extensions import db
 
@@ -195,3 +195,11 @@ def space_of_thread(thread_id: int) -> Space:
     if thread is None:
         raise NotFound("No such thread.")
     return thread.space
+
+
+def space_of_post(post_id: int) -> Space:
+    """The space a post is in (to show a private space's join page), or NotFound."""
+    post = db.session.get(Post, post_id)
+    if post is None:
+        raise NotFound("No such post.")
+    return post.thread.space

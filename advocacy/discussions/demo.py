@@ -149,7 +149,7 @@ ANNOUNCEMENTS = [
 ]
 
 
-class _Writer:
+class DemoWriter:
     """Writes threads and replies with realistic local working-hour timestamps."""
 
     def __init__(self, rng: random.Random, now: datetime):
@@ -173,9 +173,8 @@ class _Writer:
                 return moment
         return None
 
-    def thread(self, space, author, title, body, kind=ThreadKind.DISCUSSION, tags=()):
-        """A thread whose opening post is written at a believable moment."""
-        when = None
+    def thread(self, space, author, title, body, kind=ThreadKind.DISCUSSION, tags=(), when=None):
+        """A thread whose opening post is written at a believable moment (or at `when`)."""
         while when is None:
             when = self.moment(author, self.now - timedelta(days=self.rng.randint(2, DAYS_BACK)))
         thread = Thread(
@@ -216,7 +215,7 @@ class _Writer:
 def seed_discussions(demo) -> None:
     """Spaces, threads, questions, announcements, reactions and mentions."""
     rng = random.Random(20260325)  # noqa: S311 - demo text, not security
-    writer = _Writer(rng, utcnow())
+    writer = DemoWriter(rng, utcnow())
     ensure_profiles()
     people = list(demo.people.values())
     by_email = demo.people

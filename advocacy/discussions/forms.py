@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from advocacy.discussions.bridge import Proposal
 from advocacy.discussions.models import (
     BODY_MAX,
     FLAG_REASON_MAX,
@@ -25,6 +26,8 @@ from advocacy.discussions.models import (
     TITLE_MAX,
 )
 from advocacy.discussions.notification_models import HANDLE_MAX
+from advocacy.feeds.models import SUMMARY_MAX, URL_MAX, ContentKind
+from advocacy.feeds.models import TITLE_MAX as CONTENT_TITLE_MAX
 
 MARKDOWN_HINT = (
     "Markdown works: **bold**, _italic_, `code`, > quotes, lists and links. "
@@ -160,3 +163,36 @@ class PreferencesForm(FlaskForm):
         validators=[Optional()],
         description="No e-mail is sent between these times; it waits until they end.",
     )
+
+
+class ProposalForm(FlaskForm):
+    """A post proposed as shareable content: what the curators will review."""
+
+    kind = SelectField(
+        "Kind",
+        choices=[
+            SelectChoice(ContentKind.LINK.value, ContentKind.LINK.label),
+            SelectChoice(ContentKind.CULTURE_STORY.value, ContentKind.CULTURE_STORY.label),
+        ],
+        default=ContentKind.LINK.value,
+    )
+    title = StringField("Title", validators=[DataRequired(), Length(max=CONTENT_TITLE_MAX)])
+    destination_url = StringField(
+        "Web address to share",
+        validators=[Length(max=URL_MAX)],
+        description="https://… The public page people will land on, e.g. a blog post or a news "
+        "article. The link back to this post is kept for the curators separately.",
+    )
+    summary = TextAreaField(
+        "Summary",
+        validators=[Length(max=SUMMARY_MAX)],
+        description="What the curators, and once approved your colleagues, read about it.",
+    )
+
+    def proposal(self) -> Proposal:
+        return Proposal(
+            title=self.title.data or "",
+            destination_url=self.destination_url.data or "",
+            summary=self.summary.data or "",
+            kind=self.kind.data or "",
+        )

@@ -101,6 +101,16 @@ def plain_text(html_text: str, limit: int | None = None) -> str:
     return text
 
 
+# Every ASCII punctuation mark may be backslash-escaped in CommonMark (and `@` starts mentions).
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def escape_markdown(text: str) -> str:
+    """Text that Markdown shows exactly as written, e.g. a title quoted in a post: no emphasis,
+    links, headings or @mentions of its own."""
+    return _PUNCTUATION.sub(r"\\\1", text or "")
+
+
 def quote_markdown(source: str, author: str) -> str:
     """A Markdown block quoting a post, for a reply box."""
     quoted = "\n".join("> " + line if line else ">" for line in (source or "").splitlines())

@@ -9,7 +9,8 @@ from flask_login import current_user
 from advocacy.discussions import access, moderation, people_info, reading, threads
 from advocacy.discussions.forms import EditPostForm, FlagForm
 from advocacy.discussions.links import PostLinks
-from advocacy.errors import Conflict, ValidationFailed
+from advocacy.discussions.space_routes import private_space_page
+from advocacy.errors import Conflict, Forbidden, ValidationFailed
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import render, wants_fragment
 
@@ -20,6 +21,20 @@ people_bp = Blueprint("people", __name__, url_prefix="/people")
 
 def _post_url(post) -> str:
     return url_for("threads.view", thread_id=post.thread_id) + f"#post-{post.id}"
+
+
+@bp.get("/<int:post_id>")
+def permalink(post_id: int):
+    """A post's lasting address: its thread, on the page that shows it."""
+    try:
+        post = threads.get_post(current_user, post_id)
+    except Forbidden:
+        return private_space_page(access.space_of_post(post_id))
+    page = reading.page_of_post(post)
+    anchor = f"#post-{post.id}"
+    if page == 1:
+        return redirect(url_for("threads.view", thread_id=post.thread_id) + anchor)
+    return redirect(url_for("threads.view", thread_id=post.thread_id, page=page) + anchor)
 
 
 def _edit_page(post, form, status: int = 200):

@@ -212,6 +212,18 @@ def thread_page(
     )
 
 
+def page_of_post(post: Post, per_page: int = POSTS_PER_PAGE) -> int:
+    """The page of its thread a post is on (pages count deleted replies too, like thread_page)."""
+    if post.is_opening:
+        return 1
+    before = db.session.scalar(
+        select(func.count()).where(
+            Post.thread_id == post.thread_id, Post.is_opening.is_(False), Post.id < post.id
+        )
+    )
+    return (before or 0) // per_page + 1
+
+
 def reaction_counts(user: User, post_ids: list[int]) -> dict[int, list[ReactionCount]]:
     """Per post: each emoji used, its count and whether the reader chose it (one query)."""
     if not post_ids:

@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from advocacy.accounts.service import get_user
-from advocacy.discussions import access, qa, reading, threads
+from advocacy.discussions import access, bridge, qa, reading, threads
 from advocacy.discussions.forms import AssignForm, ReplyForm
 from advocacy.discussions.links import PostLinks
 from advocacy.discussions.markdown import quote_markdown
@@ -51,7 +51,13 @@ def _thread_page(
         acknowledgements=qa.acknowledgement_count(thread) if thread.is_announcement else 0,
         assignee_status=local_status_of(assignee) if assignee else None,
         links=PostLinks(thread.id),
+        proposed=bridge.proposed_post_ids(_shown_post_ids(view)),
     )
+
+
+def _shown_post_ids(view: reading.ThreadPage) -> list[int]:
+    shown = [view.opening, *view.replies] + ([view.accepted] if view.accepted else [])
+    return [post_view.post.id for post_view in shown]
 
 
 @bp.get("/<int:thread_id>")

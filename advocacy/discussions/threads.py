@@ -119,9 +119,13 @@ def start_thread(
     kind: str = ThreadKind.DISCUSSION.value,
     tags: Iterable[str] | str = (),
     link: tuple[str, int] | None = None,
+    *,
+    commit: bool = True,
 ) -> Thread:
     """Start a thread (its body is the opening post). Other features call this too, e.g. to open
-    a "discuss internally" thread linked to an item with `link=(kind, id)`."""
+    a "discuss internally" thread linked to an item with `link=(kind, id)`; `commit=False`
+    leaves it flushed, not committed, for a caller that commits it with rows of its own (its
+    notifications go out with that commit, or never if it rolls back)."""
     access.check_can_read(author, space)
     if not access.can_start_thread(author, space):
         raise Forbidden(f"Only moderators start threads in {space.name}.")
@@ -169,7 +173,8 @@ def start_thread(
     _follow(author, thread)
     _mark_read_up_to(author, thread, post.id)
     enqueue(FAN_OUT_JOB, post.id)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return thread
 
 

@@ -12,6 +12,9 @@ from advocacy.accounts.signals import team_created
 from advocacy.demo import add_seed_step
 from advocacy.discussions import (
     api,
+    bridge_demo,
+    bridge_panels,
+    bridge_routes,
     cli,
     demo,
     notification_routes,
@@ -24,6 +27,7 @@ from advocacy.discussions import (
 )
 from advocacy.discussions.jobs import SCHEDULES
 from advocacy.extensions import api as api_extension
+from advocacy.feeds.panels import register_content_panel
 from advocacy.jobs import register_schedules
 from advocacy.web.templating import register_nav
 
@@ -34,7 +38,8 @@ POLLING_ELEMENTS = {"bell", "unanswered"}
 
 
 def init_app(app: Flask) -> None:
-    """Register the pages, the API, the periodic jobs, the demo step and the team hook."""
+    """Register the pages, the API, the periodic jobs, the demo steps, the team hook and the
+    panels the feed's pages show (the bridge to advocacy)."""
     for blueprint in (
         space_routes.bp,
         thread_routes.bp,
@@ -42,12 +47,16 @@ def init_app(app: Flask) -> None:
         post_routes.moderation_bp,
         post_routes.people_bp,
         notification_routes.bp,
+        bridge_routes.bp,
     ):
         app.register_blueprint(blueprint)
     api_extension.register_blueprint(api.bp)
     register_nav(app, "Discussions", "spaces.index")
     register_schedules(app, SCHEDULES)
     add_seed_step(demo.seed_discussions)
+    add_seed_step(bridge_demo.seed_bridge)  # after the feed's step and the discussions' own
+    for panel in bridge_panels.PANELS:  # the feed's content pages and queue show the bridge
+        register_content_panel(app, panel)
     cli.init_app(app)
     team_created.connect(_give_team_a_space, weak=False)
     app.before_request(_record_activity)

@@ -397,12 +397,15 @@ def record_event(
     return event
 
 
-def create_content(data: ContentInput, author: User | None) -> Content:
-    """Add a draft from validated input, with its first audit-trail row."""
+def create_content(data: ContentInput, author: User | None, *, commit: bool = True) -> Content:
+    """Add a draft from validated input, with its first audit-trail row. `commit=False` leaves
+    it in the session for a caller that adds rows of its own and commits them all together
+    (e.g. submitting it at once, through `workflow.transition`)."""
     values = data.validated()
     content = Content(state=ContentState.DRAFT.value, author_id=author.id if author else None)
     db.session.add(content)
     apply_values(content, values)
     record_event(content, "created", author, None)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return content

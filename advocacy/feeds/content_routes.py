@@ -122,15 +122,15 @@ def act(content_id: int, action: str):
 
 @bp.get("/content/<int:content_id>/share/<network>")
 def share_now(content_id: int, network: str):
-    """One-click share: record the intent and go to the network's share dialog (opened in a
-    new tab). A token in the link binds it to the sharer."""
+    """One-click share (from the content page or a feed card): record the intent and go to the
+    network's share dialog (opened in a new tab; e-mail in the same one). A token in the link
+    binds it to the sharer. Before a first share the policy comes first, and acknowledging it
+    carries on with this same share."""
     item = workflow.get_visible_content(content_id, current_user)
     sharing.check_share_token(current_user, item.id, network, request.args.get("t", ""))
     if not compliance.has_acknowledged_current(current_user):
         flash("Before your first share, read and acknowledge the social media policy.", "info")
-        return redirect(
-            url_for("feeds.policy", next=url_for("feeds.content_page", content_id=item.id))
-        )
+        return redirect(url_for("feeds.policy", next=request.full_path))
     result = sharing.share_content(current_user, item, network)
     return redirect(result.intent_url, code=303)
 

@@ -21,10 +21,17 @@ from advocacy.feeds.models import (
     Network,
     location_key,
 )
+from advocacy.feeds.panels import load_panels
 from advocacy.models_base import utcnow
 
 # Networks whose share dialog takes only the link: the sharer pastes the caption themself.
 LINK_ONLY = {Network.LINKEDIN, Network.FACEBOOK, Network.XING}
+
+
+def opens_new_tab(network: Network) -> bool:
+    """A network's share dialog opens in a new tab; e-mail does not: its mailto: link hands over
+    to the mail program, and a tab opened for it would stay behind, blank."""
+    return network != Network.EMAIL
 
 
 def state_label(item: Content) -> str:
@@ -53,6 +60,10 @@ class ShareOption:
     @property
     def link_only(self) -> bool:
         return self.network in LINK_ONLY
+
+    @property
+    def opens_new_tab(self) -> bool:
+        return opens_new_tab(self.network)
 
 
 def share_option(
@@ -136,4 +147,65 @@ def content_page_context(item: Content, user: User, replaced: ShareOption | None
         "options": options,
         "my_shares": sharing.shares_of(user, item),
         "disclosure": compliance.disclosure(),
+        "panels": load_panels(user, [item], "page"),
     }
+
+
+# --- one-click sharing from the feed's cards ------------------------------------------------
+
+_ID_PLACEHOLDER = "2147483647"
+_TOKEN_PLACEHOLDER = "0" * 32
+
+
+@dataclass(frozen=True, slots=True)
+class CardShare:
+    """One network's button on a feed card."""
+
+    network: str
+    label: str
+    name_suffix: str  # the button is named "Share <title> <name_suffix>"
+    new_tab: bool
+    url: str
+
+
+class CardShareLinks:
+    """The one-click share links of the feed's cards: the same links as the content page's
+    "Share on ..." buttons (the sharer's token, the policy gate and the recorded intent all
+    happen in `feeds.share_now`). A card costs no query: each network's URL is built once per
+    page and filled in with the content id and the sharer's token (an HMAC)."""
+
+    def __init__(self, user: User):
+        self.sign = sharing.share_token_signer(user.id)
+        self.networks = []
+        for network in CAPTION_NETWORKS:
+            url = url_for(
+                "feeds.share_now",
+                content_id=int(_ID_PLACEHOLDER),
+                network=network.value,
+                t=_TOKEN_PLACEHOLDER,
+            )
+            before_id, after_id = url.split(_ID_PLACEHOLDER, 1)
+            before_token, after_token = after_id.split(_TOKEN_PLACEHOLDER, 1)
+            suffix = "by e-mail" if network == Network.EMAIL else f"on {network.label}"
+            parts = (before_id, before_token, after_token)
+            self.networks.append(
+                (network.value, network.label, suffix, opens_new_tab(network), parts)
+            )
+
+    def for_item(self, item: Content) -> list[CardShare]:
+        """The card's share buttons (none for internal-only content)."""
+        if item.internal_only:
+            return []
+        content_id = str(item.id)
+        return [
+            CardShare(
+                value,
+                label,
+                suffix,
+                new_tab,
+                f"{before_id}{content_id}{before_token}{self.sign(item.id, value)}{after_token}",
+            )
+            for value, label, suffix, new_tab, (before_id, before_token, after_token) in (
+                self.networks
+            )
+        ]

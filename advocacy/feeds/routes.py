@@ -8,6 +8,7 @@ from flask_login import current_user
 from advocacy.extensions import htmx
 from advocacy.feeds import feed
 from advocacy.feeds.models import ContentKind
+from advocacy.feeds.pages import CardShareLinks
 from advocacy.web.htmx import redirect_or_refresh, render, wants_fragment
 
 bp = Blueprint("home", __name__)
@@ -55,6 +56,7 @@ def index():
         following=feed.subscribed_topics(current_user),
         later_page=bool(request.args.get("cursor")),
         feed_url=url_for("home.index"),
+        share_links=CardShareLinks(current_user),
     )
 
 

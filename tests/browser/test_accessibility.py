@@ -113,6 +113,7 @@ DISCUSSION_PAGES = [
     "/discussions/posts/{reply}/edit",
     "/discussions/posts/{reply}/history",
     "/discussions/posts/{reply}/flag",
+    "/discussions/posts/{reply}/propose",
     "/discussions/moderation/",
     "/notifications",
     "/settings/notifications",

@@ -1,22 +1,15 @@
 """The main flow in a real browser: an employee suggests content, a curator approves it, and a
-colleague finds it in their feed and shares it on LinkedIn with their own tracked link."""
+colleague finds it in their feed and shares it on LinkedIn from its card, in one click, with their
+own tracked link (and by e-mail, without a tab left behind)."""
 
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.factories import PASSWORD, UserFactory
+from tests.browser.signing import sign_in
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
 
 
 def test_suggest_approve_and_share_on_linkedin(page, live_server):
@@ -43,11 +36,9 @@ def test_suggest_approve_and_share_on_linkedin(page, live_server):
 
     sign_in(page, "tia@example.com")
     card = page.locator("article", has_text="Acme opens a Singapore office")
-    card.get_by_role("link", name="Share: Acme opens a Singapore office").click()
-    page.wait_for_url("**/content/*")
-    assert "Big day for Acme in Singapore!" in page.locator("#share-linkedin").inner_text()
 
-    # The share opens in a new tab, which our server sends on to LinkedIn (not reachable here).
+    # The card's button opens a new tab, which our server sends on to LinkedIn (not reachable
+    # here): the redirect carries the share-intent URL.
     redirects = []
     page.context.on(
         "response",
@@ -56,8 +47,10 @@ def test_suggest_approve_and_share_on_linkedin(page, live_server):
         ),
     )
     with page.expect_popup() as popup_info:
-        page.get_by_role("link", name="Share on LinkedIn").click()
-    popup_info.value.wait_for_load_state()
+        card.get_by_role("link", name="Share Acme opens a Singapore office on LinkedIn").click()
+    popup = popup_info.value
+    popup.wait_for_load_state()
+    popup.close()
     intent = urlsplit(redirects[0])
     assert f"{intent.scheme}://{intent.netloc}{intent.path}" == (
         "https://www.linkedin.com/sharing/share-offsite/"
@@ -65,6 +58,19 @@ def test_suggest_approve_and_share_on_linkedin(page, live_server):
     tracked = parse_qs(intent.query)["url"][0]
     assert tracked.startswith("http://advocacy.test/r/")
     code = tracked.rsplit("/", 1)[1]
+
+    # E-mail hands over to the mail program from this same tab: no blank tab is left behind.
+    feed_url = page.url
+    with page.expect_response(lambda r: "/share/email" in r.url) as mail_info:
+        card.get_by_role("link", name="Share Acme opens a Singapore office by e-mail").click()
+    assert mail_info.value.headers["location"].startswith("mailto:?subject=Acme%20opens")
+    page.wait_for_timeout(300)
+    assert len(page.context.pages) == 1 and page.url == feed_url
+
+    card.get_by_role("link", name="More ways to share: Acme opens a Singapore office").click()
+    page.wait_for_url("**/content/*")
+    assert "Big day for Acme in Singapore!" in page.locator("#share-linkedin").inner_text()
+    assert "You shared this 2 times" in page.locator("#share").inner_text()
 
     response = page.request.get(f"/r/{code}", max_redirects=0)
     assert response.status == 302

@@ -28,6 +28,13 @@ ACTIONS = {
     "space unanswered": (False, "GET", "/discussions/spaces/{space}/unanswered", None, 200, "read"),
     "post history": (False, "GET", "/discussions/posts/{reply}/history", None, 200, "read"),
     "flag form": (False, "GET", "/discussions/posts/{reply}/flag", None, 200, "read"),
+    "post link": (False, "GET", "/discussions/posts/{reply}", None, 302, "read"),
+    "propose form": (False, "GET", "/discussions/posts/{reply}/propose", None, 200, "read"),
+    "propose as content": (
+        False, "POST", "/discussions/posts/{reply}/propose",
+        {"kind": "link", "title": "Shareable", "destination_url": "https://acme.example/x"},
+        303, "read",
+    ),
     "edit form": (False, "GET", "/discussions/posts/{reply}/edit", None, 200, "moderate"),
     "assign form": (False, "GET", "/discussions/threads/{question}/assign", None, 200, "read"),
     "acknowledgements": (

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from advocacy.discussions.bridge_models import ContentDiscussion, ContentProposal
 from advocacy.discussions.models import Acknowledgement, Post, Reaction, Space, Thread
 from advocacy.discussions.notification_models import Notification
 from advocacy.extensions import db
@@ -49,3 +50,16 @@ def test_seed_demo_builds_lively_discussions(app):
     kinds = set(db.session.scalars(select(Notification.kind)))
     assert {"mention", "reply", "assignment"} <= kinds
     assert any('class="mention"' in p.body_html for p in db.session.scalars(select(Post)))
+
+    # The bridge to the feed: approved items already discussed, one post proposed as content.
+    discussions = db.session.scalars(select(ContentDiscussion)).all()
+    assert len(discussions) >= 3
+    for discussion in discussions:
+        thread = discussion.thread
+        assert thread.space.name == "Company news" and thread.space.is_public
+        assert (thread.link_kind, thread.link_id) == ("content", discussion.content_id)
+    assert sum(d.thread.reply_count for d in discussions) > 0
+    proposal = db.session.scalar(select(ContentProposal))
+    assert proposal.content.state == "submitted"
+    assert proposal.content.author_id == proposal.proposer_id
+    assert proposal.post.thread.space.visibility == "private"
