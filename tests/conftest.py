@@ -33,10 +33,11 @@ SERVICES_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 SERVICES_REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
-# Several checkouts may run the suite at once against the same services: TEST_SLOT (0-3) gives
-# each its own PostgreSQL databases and Redis database numbers.
+# Several checkouts may run the suite at once against the same services: TEST_SLOT (0-6) gives
+# each its own PostgreSQL databases and Redis database numbers (1 + 2 * slot + worker, so Redis's
+# 16 databases hold seven slots of at most two xdist workers).
 TEST_SLOT = int(os.environ.get("TEST_SLOT", "0"))
-WORKERS_PER_SLOT = 4
+WORKERS_PER_SLOT = 2
 
 
 def _worker_number(worker_id: str) -> int:

@@ -39,6 +39,7 @@ from advocacy.feeds.models import (
     Share,
     TrackedLink,
 )
+from advocacy.feeds.signals import share_recorded
 from advocacy.models_base import utcnow
 from advocacy.web.urls import external_url
 
@@ -217,6 +218,8 @@ def share_content(
         caption=final,
     )
     db.session.add(share)
+    db.session.flush()
+    share_recorded.send(share)
     db.session.commit()
     return ShareResult(
         share, network, url, share_intent_url(network, url, final, content.title), final

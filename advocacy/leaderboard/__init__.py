@@ -1,0 +1,1 @@
+"""Reach and the leaderboard: tracked-link clicks, attribution, conversions, points, standings."""
