@@ -8,7 +8,7 @@ from flask_login import current_user
 from advocacy.errors import ValidationFailed
 from advocacy.feeds import workflow
 from advocacy.feeds.forms import BulkReviewForm
-from advocacy.feeds.pages import audience_summary
+from advocacy.feeds.pages import audience_summaries
 from advocacy.feeds.panels import load_panels
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import redirect_or_refresh, render, wants_fragment
@@ -30,7 +30,7 @@ def _queue_page(status: int = 200, form: BulkReviewForm | None = None, outcome=N
         "feeds/_queue.html",
         status=status,
         items=items,
-        audiences={item.id: audience_summary(item) for item in items},
+        audiences=audience_summaries(items),
         panels=load_panels(current_user, items, "queue"),
         form=form or BulkReviewForm(formdata=None),
         outcome=outcome,

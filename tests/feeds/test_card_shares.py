@@ -9,7 +9,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from advocacy.extensions import db
 from advocacy.feeds import compliance
@@ -17,6 +17,7 @@ from advocacy.feeds.models import Share, TrackedLink
 from advocacy.models_base import utcnow
 from tests.factories import UserFactory
 from tests.feeds.factories import ContentFactory, caption, publish_policy, tag
+from tests.feeds.querycount import queries_for
 
 HX = {"HX-Request": "true"}
 
@@ -141,30 +142,6 @@ def test_a_first_share_from_a_card_goes_through_the_policy_and_carries_on(
     shared = client.get(href)
     assert shared.headers["Location"].startswith("https://www.linkedin.com/sharing/")
     assert db.session.scalar(select(func.count()).select_from(Share)) == 1
-
-
-class QueryCounter:
-    """Counts the SQL statements the app sends (a real listener on the engine)."""
-
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, *args):
-        self.count += 1
-
-
-def queries_for(client, url: str, headers: dict | None = None) -> tuple[int, str]:
-    """The statements one request sends, from a cold session (as in a server, where each
-    request loads the signed-in person again)."""
-    db.session.expire_all()
-    counter = QueryCounter()
-    event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        response = client.get(url, headers=headers or {})
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
-    assert response.status_code == 200
-    return counter.count, html(response)
 
 
 def test_the_feed_page_queries_do_not_grow_with_its_cards(client, login_as, user):

@@ -14,8 +14,9 @@ from advocacy.extensions import db
 from advocacy.feeds import compliance, sharing
 from advocacy.feeds.models import BlockedTerm, Content, PolicyVersion, Share, Source
 from advocacy.models_base import utcnow
-from tests.factories import UserFactory
-from tests.feeds.factories import ContentFactory, caption, publish_policy, tag
+from tests.factories import TeamFactory, UserFactory
+from tests.feeds.factories import ContentFactory, caption, publish_policy, tag, target
+from tests.feeds.querycount import queries_for
 
 HX = {"HX-Request": "true"}
 BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
@@ -329,6 +330,19 @@ def test_queue_bulk_with_some_illegal_items(client, login_as, curator):
     assert none.status_code == 409
     reject = client.post("/queue/", data={"content_ids": [waiting[1].id], "action": "reject"})
     assert reject.status_code == 422 and "Say why they are rejected" in html(reject)
+
+
+def test_the_queue_queries_do_not_grow_with_its_items(client, login_as, curator):
+    login_as(curator, client)
+    teams = [TeamFactory(name=f"Team {index}") for index in range(3)]
+    target(ContentFactory(state="submitted"), teams=teams[:1], locations=["Lyon"])
+    client.get("/queue/")
+    one_item, _ = queries_for(client, "/queue/")
+    for index in range(12):
+        target(ContentFactory(state="submitted"), teams=teams[index % 3 :], locations=["Paris"])
+    thirteen, page = queries_for(client, "/queue/")
+    assert page.count("Team 2") >= 8 and "paris" in page.lower()
+    assert thirteen == one_item
 
 
 def test_leaders_have_a_queue_members_do_not(client, login_as, user, app):
