@@ -138,7 +138,7 @@ def standings_backend(period: Period, filters: BoardFilters) -> StandingsBackend
             if redis.exists(BUILT_KEY):
                 return RedisStandings(redis)
             if redis.set(REBUILD_LOCK, "1", nx=True, ex=600):
-                enqueue("advocacy.leaderboard.points_jobs.rebuild_standings")
+                enqueue("advocacy.leaderboard.points_jobs.rebuild_standings", at_once=True)
         except RedisError:
             log.exception("Redis unavailable: the leaderboard reads SQL")
     return SqlStandings(filters)

@@ -16,6 +16,7 @@ Rules the code cannot show by itself:
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -197,7 +198,7 @@ def adjust_points(
     if errors:
         raise ValidationFailed("The correction is not valid.", errors)
     now = utcnow()
-    source_key = f"adj:{key}" if key else f"adj:{acting.id}:{now.timestamp()}:{user.id}"
+    source_key = f"adj:{key or uuid.uuid4().hex}"
     existing = db.session.scalar(select(PointEntry).where(PointEntry.source_key == source_key))
     if existing is not None:
         return existing
