@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from flask import Flask
 
+from advocacy.extensions import api
 from advocacy.feeds.signals import share_recorded
-from advocacy.leaderboard import points
+from advocacy.leaderboard import points, points_api, points_routes
 from advocacy.leaderboard.points_cli import leaderboard_cli
 from advocacy.leaderboard.signals import (
     conversion_recorded,
     human_clicks_recorded,
     shares_verified,
 )
+from advocacy.web import templating
 
 
 def _on_share_recorded(share, **_) -> None:
@@ -38,4 +40,8 @@ def init_app(app: Flask) -> None:
     human_clicks_recorded.connect(_on_human_clicks)
     conversion_recorded.connect(_on_conversion)
     shares_verified.connect(_on_shares_verified)
+    app.register_blueprint(points_routes.bp)
+    app.register_blueprint(points_routes.admin_bp)
+    api.register_blueprint(points_api.bp)
+    templating.register_nav(app, "Leaderboard", "leaderboard.index")
     app.cli.add_command(leaderboard_cli)

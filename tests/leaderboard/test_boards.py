@@ -76,7 +76,7 @@ def test_bad_visibility_is_refused(people):
 
 
 def test_team_boards_rank_by_average_per_active_member_or_total(app):
-    big, small, idle = TeamFactory(name="Big"), TeamFactory(name="Small"), TeamFactory(name="Idle")
+    big, small, _idle = TeamFactory(name="Big"), TeamFactory(name="Small"), TeamFactory(name="Idle")
     bigs = [MembershipFactory(team=big).user for _ in range(4)]
     solo = MembershipFactory(team=small).user
     departed = MembershipFactory(team=small, user__active=False).user
