@@ -101,13 +101,15 @@ def enqueue(
     queue: str = "default",
     timeout: int = DEFAULT_TIMEOUT,
     retries: int = 3,
+    at_once: bool = False,
 ) -> None:
-    """Run `func(*args)` in the background once the current transaction commits."""
+    """Run `func(*args)` in the background once the current transaction commits (`at_once`:
+    right away, for jobs that need nothing this transaction writes)."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
     job = PendingJob(func, args, queue, timeout, retries)
     session = db.session()
-    if session.in_transaction():
+    if session.in_transaction() and not at_once:
         session.info.setdefault("pending_jobs", []).append(job)
     else:
         _dispatch(current_app._get_current_object(), job)

@@ -1,0 +1,140 @@
+"""Leaderboard periods in the organisation's time zone: this week (ISO, from Monday), month,
+calendar quarter, all time, or a custom range of local days.
+
+A period is a range of org-local days: every points entry carries the local day it was earned on
+(computed from its UTC time in the organisation's zone when it was recorded), so a clock change
+never moves an entry between days, and "this week" starts at local midnight on Monday.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from advocacy.accounts.service import get_organisation
+from advocacy.errors import ValidationFailed
+from advocacy.models_base import utcnow
+
+ALL_TIME = "all"
+MAX_CUSTOM_DAYS = 366 * 3
+
+
+class PeriodKind(enum.StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    ALL = "all"
+    CUSTOM = "custom"
+
+    @property
+    def label(self) -> str:
+        return PERIOD_LABELS[self]
+
+
+PERIOD_LABELS = {
+    PeriodKind.WEEK: "This week",
+    PeriodKind.MONTH: "This month",
+    PeriodKind.QUARTER: "This quarter",
+    PeriodKind.ALL: "All time",
+    PeriodKind.CUSTOM: "Custom range",
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive local-day bounds (None for all time) and, for the standard periods, the key
+    their totals are kept under."""
+
+    kind: PeriodKind
+    start: date | None
+    end: date | None
+    key: str | None
+
+    @property
+    def label(self) -> str:
+        if self.kind is PeriodKind.CUSTOM:
+            return f"{self.start:%d %b %Y} – {self.end:%d %b %Y}"
+        return self.kind.label
+
+
+def week_key(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def month_key(day: date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def quarter_key(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def period_keys(day: date) -> tuple[str, str, str, str]:
+    """The standard periods an entry of `day` counts towards."""
+    return (ALL_TIME, week_key(day), month_key(day), quarter_key(day))
+
+
+def organisation_zone() -> ZoneInfo:
+    """The organisation's time zone (UTC if its name is unknown to this system)."""
+    try:
+        return ZoneInfo(get_organisation().default_timezone or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_day(moment: datetime, zone: ZoneInfo | None = None) -> date:
+    """The organisation-local date of a UTC moment."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone or organisation_zone()).date()
+
+
+def today(zone: ZoneInfo | None = None) -> date:
+    return local_day(utcnow(), zone)
+
+
+def standard_period(kind: PeriodKind, day: date) -> Period:
+    """The week, month, quarter or all time containing `day`."""
+    if kind is PeriodKind.WEEK:
+        start = day - timedelta(days=day.weekday())
+        return Period(kind, start, start + timedelta(days=6), week_key(day))
+    if kind is PeriodKind.MONTH:
+        start = day.replace(day=1)
+        following = (start + timedelta(days=32)).replace(day=1)
+        return Period(kind, start, following - timedelta(days=1), month_key(day))
+    if kind is PeriodKind.QUARTER:
+        start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+        following = (start + timedelta(days=95)).replace(day=1)
+        return Period(kind, start, following - timedelta(days=1), quarter_key(day))
+    if kind is PeriodKind.ALL:
+        return Period(kind, None, None, ALL_TIME)
+    raise ValueError(f"{kind} is not a standard period")
+
+
+def resolve_period(
+    kind: str, start: date | None = None, end: date | None = None, day: date | None = None
+) -> Period:
+    """A period from user input: `kind`, and for custom ranges the first and last local days.
+    ValidationFailed names the field at fault."""
+    try:
+        period_kind = PeriodKind(kind or PeriodKind.WEEK)
+    except ValueError:
+        choices = ", ".join(k.value for k in PeriodKind)
+        raise ValidationFailed.field("period", f"Choose a period among {choices}.") from None
+    if period_kind is not PeriodKind.CUSTOM:
+        return standard_period(period_kind, day or today())
+    errors: dict[str, list[str]] = {}
+    if start is None:
+        errors["from"] = ["A custom range needs its first day (from)."]
+    if end is None:
+        errors["to"] = ["A custom range needs its last day (to)."]
+    if start and end and end < start:
+        errors["to"] = ["The last day comes before the first day."]
+    if start and end and (end - start).days >= MAX_CUSTOM_DAYS:
+        errors["to"] = ["A custom range spans at most three years."]
+    if errors:
+        raise ValidationFailed("The custom range is not valid.", errors)
+    return Period(period_kind, start, end, None)

@@ -1,0 +1,47 @@
+"""Plugs points and standings into the app: signal receivers, pages, API, navigation, CLI."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from advocacy.extensions import api
+from advocacy.feeds.signals import share_recorded
+from advocacy.leaderboard import points, points_api, points_routes
+from advocacy.leaderboard.points_cli import leaderboard_cli
+from advocacy.leaderboard.signals import (
+    conversion_recorded,
+    human_clicks_recorded,
+    shares_verified,
+)
+from advocacy.web import templating
+
+
+def _on_share_recorded(share, **_) -> None:
+    points.award_share_intent(share)
+
+
+def _on_human_clicks(sender=None, clicks=(), **_) -> None:
+    points.award_clicks(clicks)
+
+
+def _on_conversion(sender=None, conversion=None, **_) -> None:
+    if conversion is not None:
+        points.award_conversion(conversion)
+
+
+def _on_shares_verified(sender=None, share_ids=(), **_) -> None:
+    points.award_verified_shares(list(share_ids))
+
+
+def init_app(app: Flask) -> None:
+    """Register everything points and standings add to the app."""
+    # Module-level receivers: blinker holds them weakly, and the module keeps them alive.
+    share_recorded.connect(_on_share_recorded)
+    human_clicks_recorded.connect(_on_human_clicks)
+    conversion_recorded.connect(_on_conversion)
+    shares_verified.connect(_on_shares_verified)
+    app.register_blueprint(points_routes.bp)
+    app.register_blueprint(points_routes.admin_bp)
+    api.register_blueprint(points_api.bp)
+    templating.register_nav(app, "Leaderboard", "leaderboard.index")
+    app.cli.add_command(leaderboard_cli)
