@@ -90,6 +90,7 @@ FOREVER = 2**62
 PREFIX_SCAN_MAX = 5000  # vocabulary words looked at for one prefix
 POOL_IDLE_MAX = 8
 MASK_CACHE_MAX = 256
+MERGE_AFTER_SEGMENTS = 8
 UNAVAILABLE = "Search is unavailable: the index cannot be read. It is rebuilt automatically; an "
 
 
@@ -276,7 +277,9 @@ class WhooshBackend(SearchBackend):
         raise SearchUnavailable(f"{UNAVAILABLE}admin can rebuild it now.")
 
     def _lease(self, folder: str) -> _Lease:
-        """An idle searcher of the folder's latest generation, or a new one."""
+        """An idle searcher of the folder's latest generation, or a new one. (Whoosh's
+        `Searcher.refresh()` reuses unchanged segments' readers, but a reused reader kept
+        showing documents deleted since: every new generation gets a new searcher.)"""
         ix = self._index(folder)
         generation = ix.latest_generation()
         with self._lock:
@@ -616,7 +619,9 @@ class WhooshBackend(SearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        # Small segments are merged only once there are several: merging on every commit made
+        # a new post wait for the merge, and readers reopen what a merge rewrote.
+        writer.commit(merge=len(writer.segments) >= MERGE_AFTER_SEGMENTS)
 
     def rebuild(
         self, batches: Iterator[tuple[int, list[SearchDocument]]], progress: ProgressCallback
