@@ -18,7 +18,7 @@ from advocacy.accounts import settings as accounts_settings
 from advocacy.accounts import teams as accounts_teams
 from advocacy.background import routes as background_routes
 from advocacy.config import load_config
-from advocacy.demo import seed_demo_command
+from advocacy.demo import add_seed_step, seed_demo_command
 from advocacy.discussions import wiring as discussions
 from advocacy.extensions import api, csrf, db, htmx, limiter, login_manager, migrate, talisman
 from advocacy.feeds import wiring as feeds
@@ -111,13 +111,14 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(accounts_settings.bp)
     app.register_blueprint(accounts_admin.bp)
     app.register_blueprint(accounts_teams.bp)
+    search.init_app(app)  # before the features that make their rows searchable
     feeds.init_app(app)  # before the other links: the feed leads the navigation
     templating.register_nav(app, "Teams", "teams.index")
     templating.register_nav(app, "Admin", "admin.users", visible=lambda user: user.is_admin)
     app.register_blueprint(background_routes.bp)
     api.register_blueprint(accounts_api.bp)
-    search.init_app(app)
     accounts_cli.init_app(app)
     discussions.init_app(app)
     leaderboard_points.init_app(app)
+    add_seed_step(search.seed_index)  # last: the demo's index holds what the steps seeded
     app.cli.add_command(seed_demo_command)

@@ -261,7 +261,10 @@ def worker_command(queues: str, burst: bool, no_scheduler: bool) -> None:
             stop.set()
         return
     names = [name.strip() for name in queues.split(",") if name.strip()]
-    worker = AppWorker(
+    # The search queue's one writer runs its jobs in its own process, keeping the index (and
+    # its searchers) open from one job to the next; a forked work horse reopened it every time.
+    worker_class = InlineAppWorker if names == ["search"] else AppWorker
+    worker = worker_class(
         [Queue(name, connection=state.redis) for name in names], connection=state.redis
     )
     worker.flask_app = app

@@ -421,6 +421,7 @@ def main() -> None:
     rate = fts.build(posts)
     timings, reference = time_queries(fts, queries, args.repeat)
     rows.append((fts.name, rate, timings))
+    loads = [f"FTS5 {os.getloadavg()[0]:.1f}"]
     print(f"  {fts.name}: built")
 
     engines = {
@@ -437,6 +438,7 @@ def main() -> None:
             rate = engine.build(posts)
             timings, totals = time_queries(engine, queries, args.repeat)
             rows.append((engine.name, rate, timings))
+            loads.append(f"{engine.name} {os.getloadavg()[0]:.1f}")
             current_backend().close()
             db.engine.dispose()
         print(f"  {engine.name}: built and queried")
@@ -448,7 +450,7 @@ def main() -> None:
                 continue  # PostgreSQL deployments run workers
             visible[mode] = commit_to_visible(mode, mode_env, args.visible_samples)
             print(f"  {mode}: commit → visible measured")
-    print_and_save(args, rows, visible, queries, reference, time.perf_counter() - started)
+    print_and_save(args, rows, visible, queries, reference, time.perf_counter() - started, loads)
 
 
 def ensure_postgres(url: str) -> str:
@@ -471,7 +473,7 @@ def redis_answers(url: str) -> bool:
         return False
 
 
-def print_and_save(args, rows, visible, queries, reference, seconds) -> None:
+def print_and_save(args, rows, visible, queries, reference, seconds, loads) -> None:
     reference_p95 = percentile(rows[0][2], 95)
     lines = [
         f"Search benchmark: {args.docs:,} posts (~60 words, seed {args.seed}), "
@@ -493,7 +495,8 @@ def print_and_save(args, rows, visible, queries, reference, seconds) -> None:
         )
     lines += ["", "Queries (kind: query → FTS5 total):", ""]
     lines += [f"- {kind}: `{text}` → {reference.get(text, 0):,}" for kind, text in queries]
-    lines += ["", f"Run time {seconds / 60:.1f} min on this machine (2 shared cores)."]
+    lines += ["", f"Run time {seconds / 60:.1f} min on this machine (2 shared cores); load average"]
+    lines[-1] += f" (1 min) at the end of each engine's queries: {', '.join(loads)}."
     text = "\n".join(lines)
     print("\n" + text)
     if args.write_results:

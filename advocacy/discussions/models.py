@@ -147,6 +147,12 @@ class Thread(db.Model):
     tag_rows: Mapped[list[ThreadTag]] = relationship(
         cascade="all, delete-orphan", order_by="ThreadTag.tag"
     )
+    # Read-only: the opening post, for loading threads with their bodies in one query (search).
+    opening: Mapped[Post | None] = relationship(
+        primaryjoin="and_(Post.thread_id == Thread.id, Post.is_opening.is_(True))",
+        viewonly=True,
+        uselist=False,
+    )
 
     @property
     def tags(self) -> list[str]:

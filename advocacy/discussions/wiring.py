@@ -21,6 +21,7 @@ from advocacy.discussions import (
     notifications,
     post_routes,
     profiles,
+    search_sources,
     space_routes,
     spaces,
     thread_routes,
@@ -58,6 +59,7 @@ def init_app(app: Flask) -> None:
     for panel in bridge_panels.PANELS:  # the feed's content pages and queue show the bridge
         register_content_panel(app, panel)
     cli.init_app(app)
+    search_sources.register(app)
     team_created.connect(_give_team_a_space, weak=False)
     app.before_request(_record_activity)
     app.jinja_env.globals["notification_count"] = _notification_count

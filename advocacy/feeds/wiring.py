@@ -12,6 +12,7 @@ from advocacy.feeds import (
     link_routes,
     queue_routes,
     routes,
+    search_source,
 )
 from advocacy.feeds import api as feeds_api
 from advocacy.feeds.cli import feeds_cli
@@ -37,3 +38,4 @@ def init_app(app: Flask) -> None:
     templating.register_nav(app, "Review queue", "feeds_queue.index", visible=can_review_any)
     app.cli.add_command(feeds_cli)
     demo.add_seed_step(seed_feed)
+    search_source.register(app)

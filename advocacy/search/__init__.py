@@ -10,12 +10,13 @@ from __future__ import annotations
 from flask import Flask
 
 from advocacy import extensions
+from advocacy.demo import add_seed_step
 from advocacy.jobs import Schedule, register_schedules
-from advocacy.search import admin, cli, hooks, jobs, people, routes
+from advocacy.search import admin, cli, hooks, indexing, jobs, people, routes
 from advocacy.search import api as search_api
-from advocacy.search.extension import SearchState
+from advocacy.search.extension import SearchState, search_state
 
-__all__ = ["init_app", "hooks"]
+__all__ = ["init_app", "hooks", "seed_index", "defer_indexing"]
 
 
 def init_app(app: Flask) -> None:
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     extensions.api.register_blueprint(search_api.bp)
     cli.init_app(app)
+    add_seed_step(defer_indexing)  # search is set up before the features that seed content
     register_schedules(
         app,
         [
@@ -36,3 +38,16 @@ def init_app(app: Flask) -> None:
             Schedule("search-purge-query-log", jobs.purge_query_log, 86400, "search"),
         ],
     )
+
+
+def defer_indexing(demo) -> None:
+    """A demo step before the features' own: index once at the end, not after every commit."""
+    search_state().indexing_deferred = True
+
+
+def seed_index(demo) -> None:
+    """The demo's last step: build the index from everything seeded, so search works at once
+    (with Redis the indexing jobs would wait for a worker)."""
+    search_state().indexing_deferred = False
+    count = indexing.rebuild_index()
+    demo.echo(f"Search index built: {count:,} documents ({search_state().backend_name}).")

@@ -226,6 +226,9 @@ class DocumentSource:
       select(model).
     - `recheck(reader, ids)`: the ids among `ids` the reader may still see, checked against the
       database when results are shown (an index can lag a permission change by a moment).
+    - `titles(ids)`: titles to show instead of the indexed ones, read when results are shown (a
+      reply shows its thread's title, which is not indexed with it so that a thread's title
+      words do not find every reply).
     """
 
     type: str
@@ -233,6 +236,7 @@ class DocumentSource:
     build: Callable[[Any], SearchDocument | None]
     query: Callable[[], Select] | None = None
     recheck: Callable[[Any, list[int]], set[int]] | None = None
+    titles: Callable[[list[int]], dict[int, str]] | None = None
 
     def select_rows(self) -> Select:
         return self.query() if self.query else select(self.model)
@@ -358,11 +362,13 @@ def register_source(
     *,
     query: Callable[[], Select] | None = None,
     recheck: Callable[[Any, list[int]], set[int]] | None = None,
+    titles: Callable[[list[int]], dict[int, str]] | None = None,
     attributes: Iterable[str] | None = None,
 ) -> None:
     """Make rows of `model` searchable as `doc_type` documents (see DocumentSource); changes to
     its rows (or only to `attributes`) are indexed after each commit."""
-    registry(app).register(DocumentSource(doc_type, model, build, query, recheck), attributes)
+    source = DocumentSource(doc_type, model, build, query, recheck, titles)
+    registry(app).register(source, attributes)
 
 
 def watch(

@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from advocacy.search.backends import create_backend
 from advocacy.search.backends.base import SearchBackend
 from advocacy.search.documents import SourceRegistry
-from advocacy.search.permissions import _no_spaces
+from advocacy.search.permissions import _no_spaces, _targeted_only
 
 
 @dataclass
@@ -21,7 +21,9 @@ class SearchState:
     config: dict
     registry: SourceRegistry = field(default_factory=SourceRegistry)
     visible_spaces: Callable[[object], Iterable[int]] = _no_spaces
+    sees_all_audiences: Callable[[object], bool] = _targeted_only
     backends: dict[str, SearchBackend] = field(default_factory=dict)
+    indexing_deferred: bool = False  # a bulk load indexes once, at its end
 
     def backend(self, name: str | None = None) -> SearchBackend:
         """The configured backend (or the one named), created on first use."""

@@ -6,6 +6,8 @@
 - after_commit: ONE indexing job is enqueued on the `search` queue with the keys. The job reads
   the rows again and rebuilds their documents (flaskbb indexed at flush time, so rolled-back rows
   reached its index).
+- while indexing is deferred (a bulk load such as the demo's seed, which rebuilds the index at its
+  end), no job is enqueued: the keys stay in `search_pending_change` for the rebuild to drain.
 - the whole transaction rolled back (or closed): the collected keys are dropped. A savepoint's
   rollback keeps them: indexing a key whose row did not change is harmless, missing one is not.
 """
@@ -87,7 +89,7 @@ def _record_pending(session: Session, keys: set[str]) -> None:
 @event.listens_for(Session, "after_commit", insert=True)
 def _enqueue_indexing(session: Session) -> None:
     keys = session.info.pop(PENDING_KEYS, None)
-    if keys:
+    if keys and not current_app.extensions["search"].indexing_deferred:
         arguments = sorted(keys) if len(keys) <= KEYS_PER_JOB else []
         enqueue(
             "advocacy.search.jobs.index_changes",

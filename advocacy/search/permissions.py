@@ -66,10 +66,15 @@ class Reader:
 
 
 SpacesProvider = Callable[[object], Iterable[int]]
+AudiencesRule = Callable[[object], bool]
 
 
 def _no_spaces(user) -> Iterable[int]:
     return ()
+
+
+def _targeted_only(user) -> bool:
+    return False
 
 
 def set_visible_spaces_provider(app: Flask, provider: SpacesProvider) -> None:
@@ -77,14 +82,30 @@ def set_visible_spaces_provider(app: Flask, provider: SpacesProvider) -> None:
     app.extensions["search"].visible_spaces = provider
 
 
+def set_sees_all_audiences_rule(app: Flask, rule: AudiencesRule) -> None:
+    """Plug in `rule(user) -> True when the user sees content whatever its audience` (the
+    feed's rule: curators review everything)."""
+    app.extensions["search"].sees_all_audiences = rule
+
+
+def reader_languages(codes: Iterable[str]) -> frozenset[str]:
+    """A reader's language codes with their primary parts, as the feed matches them: someone
+    speaking "en-GB" is in an audience for "en"."""
+    languages = set()
+    for code in codes or ():
+        languages.update({code, code.split("-", 1)[0]})
+    return frozenset(languages)
+
+
 def reader_for(user) -> Reader:
     """The permission context of a signed-in user."""
-    provider = current_app.extensions["search"].visible_spaces
+    state = current_app.extensions["search"]
     return Reader(
         user_id=user.id,
-        space_ids=frozenset(provider(user)),
+        space_ids=frozenset(state.visible_spaces(user)),
         team_ids=frozenset(user.team_ids),
         location=user.location or "",
-        languages=frozenset(user.languages or ()),
+        languages=reader_languages(user.languages),
         timezone=user.timezone or "UTC",
+        sees_all_audiences=bool(state.sees_all_audiences(user)),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from markupsafe import escape
 from sqlalchemy import select
 
 from advocacy.accounts.models import User
@@ -138,17 +139,28 @@ def recheck_hits(hits: list[SearchHit], reader: Reader) -> list[SearchHit]:
         if parsed:
             by_type.setdefault(parsed[0], []).append(parsed[1])
     allowed: set[str] = set()
+    titles: dict[str, str] = {}
     for doc_type, ids in by_type.items():
         source = registry().sources.get(doc_type)
         if source is None:
             continue
         visible = source.recheck(reader, ids) if source.recheck else set(ids)
         allowed |= {f"{doc_type}:{i}" for i in visible}
-    kept = [hit for hit in hits if hit.key in allowed]
+        if source.titles and visible:
+            shown = source.titles(sorted(visible))
+            titles |= {f"{doc_type}:{i}": title for i, title in shown.items()}
+    kept = [_titled(hit, titles.get(hit.key)) for hit in hits if hit.key in allowed]
     stale = sorted({hit.key for hit in hits} - allowed)
     if stale:
         enqueue("advocacy.search.jobs.index_changes", stale, queue="search")
     return kept
+
+
+def _titled(hit: SearchHit, title: str | None) -> SearchHit:
+    """The hit with the title its source shows (escaped: titles are plain text)."""
+    if title is None:
+        return hit
+    return replace(hit, title=title, title_html=escape(title))
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from advocacy.accounts.service import find_user_by_email
+from advocacy.demo import CURATOR_EMAIL
 from advocacy.discussions.bridge_models import ContentDiscussion, ContentProposal
 from advocacy.discussions.models import Acknowledgement, Post, Reaction, Space, Thread
 from advocacy.discussions.notification_models import Notification
 from advocacy.extensions import db
+from advocacy.search import service as search_service
 
 
 def test_seed_demo_builds_lively_discussions(app):
@@ -63,3 +66,11 @@ def test_seed_demo_builds_lively_discussions(app):
     assert proposal.content.state == "submitted"
     assert proposal.content.author_id == proposal.proposer_id
     assert proposal.post.thread.space.visibility == "private"
+
+    # Search works at once (the seed ends by building the index) and keeps Project Falcon secret.
+    assert "Search index built" in result.output
+    crew, outsider = (find_user_by_email(e) for e in ("liam.obrien@acme.example", CURATOR_EMAIL))
+    assert search_service.search(crew, "in:project-falcon type:thread").total > 0
+    assert search_service.search(outsider, "in:project-falcon").total == 0
+    assert search_service.search(outsider, "type:thread").total >= 80
+    assert search_service.search(outsider, "type:content").total > 0

@@ -12,8 +12,9 @@ shared between hosts; the database can).
   characters that are turned into <mark> after everything else was escaped.
 - A rebuild fills `search_document_next`, builds its indexes, then swaps the tables in one
   transaction; a session advisory lock admits one writer at a time.
-- Ranking runs on every match, except for very common searches (more than MAX_RESULTS matches),
-  which rank their RANK_CANDIDATES most recent matches: ts_rank reads each match's tsvector.
+- One query finds the total (up to MAX_RESULTS + 1) and the candidates (newest first); ranking
+  runs on the candidates by key, except that very common searches (more than MAX_RESULTS matches)
+  rank their RANK_CANDIDATES most recent matches: ts_rank reads each match's tsvector.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ SNIPPET_OPTIONS = (
 TITLE_OPTIONS = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
 UNAVAILABLE = "Search is unavailable: the search tables cannot be read. An admin can rebuild them."
 VOCABULARY_CANDIDATES = 50
-RANK_CANDIDATES = 1000
+RANK_CANDIDATES = 300
 BATCH = 500
 
 
@@ -118,23 +119,27 @@ class PostgresBackend(SearchBackend):
             where.append(DOCS.c.search_vector.op("@@")(tsquery))
             if query.title_only:
                 where.append(func.to_tsvector(self._config(), DOCS.c.title).op("@@")(tsquery))
-        counted = select(DOCS.c.key).where(*where).limit(MAX_RESULTS + 1).subquery()
-        total = conn.scalar(select(func.count()).select_from(counted)) or 0
-        if limit == 0 or total <= offset:
-            return total, []
+        if limit == 0:  # the typo pass counts: no order, stop at MAX_RESULTS + 1
+            counted = select(DOCS.c.key).where(*where).limit(MAX_RESULTS + 1).subquery()
+            return conn.scalar(select(func.count()).select_from(counted)) or 0, []
         order = query.effective_order
-        if order == Order.RELEVANCE and tsquery is not None and total > MAX_RESULTS:
-            # A very common search: rank its RANK_CANDIDATES most recent matches, found by
-            # walking the date index backwards, instead of ranking every match (over a second
-            # for a word in half of 100k posts).
-            recent = (
-                select(DOCS.c.key)
-                .where(*where)
-                .order_by(DOCS.c.created_at.desc())
-                .limit(RANK_CANDIDATES)
-                .scalar_subquery()
+        # One pass over the matches finds both the total (up to MAX_RESULTS + 1) and the
+        # candidates, newest first: ranking and headlines then read only these rows by key.
+        newest = DOCS.c.created_at.desc() if order != Order.OLDEST else DOCS.c.created_at
+        keys = list(
+            conn.scalars(
+                select(DOCS.c.key).where(*where).order_by(newest, DOCS.c.key).limit(MAX_RESULTS + 1)
             )
-            where = [DOCS.c.key.in_(recent)]
+        )
+        total = len(keys)
+        if total <= offset:
+            return total, []
+        if order == Order.RELEVANCE and tsquery is not None and total > MAX_RESULTS:
+            # A very common search ranks its RANK_CANDIDATES most recent matches (ts_rank
+            # reads each one's tsvector); a page past them ranks as many as it needs (deep
+            # pages of such a search may repeat or skip a few results: few people go there).
+            keys = keys[: max(RANK_CANDIDATES, offset + limit)]
+        where = [DOCS.c.key.in_(keys[:MAX_RESULTS])]
         if order == Order.RELEVANCE and tsquery is not None:
             score = func.ts_rank(cast(RANK_WEIGHTS, ARRAY(REAL)), DOCS.c.search_vector, tsquery)
             age_days = func.extract("epoch", func.now() - DOCS.c.updated_at) / 86400.0
@@ -146,8 +151,7 @@ class PostgresBackend(SearchBackend):
             ordering = [first.desc(), score.desc(), DOCS.c.key]
         else:
             score = literal(0.0)
-            created = DOCS.c.created_at.desc() if order != Order.OLDEST else DOCS.c.created_at
-            ordering = [created, DOCS.c.key]
+            ordering = [newest, DOCS.c.key]
         page = (
             select(
                 DOCS.c.key,
@@ -224,7 +228,9 @@ class PostgresBackend(SearchBackend):
                 (DOCS.c.audience_locations, [reader.location] if reader.location else []),
                 (DOCS.c.audience_languages, sorted(reader.languages)),
             ):
-                anyone = func.cardinality(column) == 0
+                # `= '{}'`, not cardinality() = 0: the planner knows from the column's statistics
+                # that nearly every row is for anyone (it guessed 0.5% for the function).
+                anyone = column == _empty_array(column)
                 conditions.append(or_(anyone, _overlaps(column, mine)) if mine else anyone)
         return and_(*conditions)
 
@@ -268,10 +274,13 @@ class PostgresBackend(SearchBackend):
         if isinstance(clause, Phrase):
             return func.phraseto_tsquery(self._config(), " ".join(clause.tokens))
         if clause.prefix:
+            # The most frequent whole words with the prefix, like Whoosh; `:*` would make the
+            # GIN index visit every lexeme with the prefix and every document holding one.
             token = clause.tokens[0]
             words = self._expand_prefix(conn, token)
-            options = [self._token(token, prefix=True), *map(self._token, words)]
-            return _combine(options, func.tsquery_or)
+            if not words:
+                return self._token(token)  # no word starts so: nothing matches but itself
+            return _combine([self._token(w) for w in words], func.tsquery_or)
         return _combine([self._token(t) for t in clause.tokens], func.tsquery_and)
 
     def _phrase_bonus(self, query: ParsedQuery):
@@ -441,6 +450,9 @@ class PostgresBackend(SearchBackend):
             with db.engine.begin() as conn:  # indexes after the load: much faster than during
                 for index in next_table.indexes:
                     conn.execute(CreateIndex(index))
+                # Statistics now, not when autovacuum gets round to it: without them the planner
+                # guesses that a common word matches a handful of rows and ranks all of them.
+                conn.execute(text(f"ANALYZE {NEXT}"))
             self._swap_in(renames)
         except BaseException:
             with db.engine.begin() as conn:
@@ -449,6 +461,7 @@ class PostgresBackend(SearchBackend):
         with db.engine.begin() as conn:
             conn.execute(delete(WORDS))
             self._add_words(conn, vocabulary)
+            conn.execute(text(f"ANALYZE {WORDS.name}"))
         return count
 
     def _swap_in(self, renames: list[tuple[str, str]]) -> None:
@@ -492,6 +505,11 @@ def _overlaps(column, values):
     operator is spelled out rather than taken from the type)."""
     item = Integer() if column.name == "audience_teams" else Text()
     return column.op("&&")(cast(list(values), ARRAY(item)))
+
+
+def _empty_array(column):
+    item = Integer() if column.name == "audience_teams" else Text()
+    return cast(literal_column("'{}'"), ARRAY(item))
 
 
 def _combine(parts: list, operator):

@@ -17,7 +17,8 @@ Speed rules (an untuned prefix query once took two minutes on 100k documents):
 - `word*` expands to at most PREFIX_EXPANSIONS_MAX whole words (the most frequent), looked up in an
   unstemmed vocabulary field, never to every term with that prefix.
 - The reader's permission filter is a mask of the documents they may NOT see (usually few), built
-  from positive terms only and cached per index generation and permission signature.
+  from positive terms only and cached per segment and permission signature (a commit adds one
+  small segment: only its part of each mask is computed then).
 - Totals are counted up to MAX_RESULTS + 1, never to the end of a long posting list.
 """
 
@@ -89,7 +90,8 @@ NO_SPACE = "_none"
 FOREVER = 2**62
 PREFIX_SCAN_MAX = 5000  # vocabulary words looked at for one prefix
 POOL_IDLE_MAX = 8
-MASK_CACHE_MAX = 256
+MASK_CACHE_MAX = 1024  # whole-index masks and their per-segment parts
+MERGE_AFTER_SEGMENTS = 8
 UNAVAILABLE = "Search is unavailable: the index cannot be read. It is rebuilt automatically; an "
 
 
@@ -276,7 +278,9 @@ class WhooshBackend(SearchBackend):
         raise SearchUnavailable(f"{UNAVAILABLE}admin can rebuild it now.")
 
     def _lease(self, folder: str) -> _Lease:
-        """An idle searcher of the folder's latest generation, or a new one."""
+        """An idle searcher of the folder's latest generation, or a new one. (Whoosh's
+        `Searcher.refresh()` reuses unchanged segments' readers, but a reused reader kept
+        showing documents deleted since: every new generation gets a new searcher.)"""
         ix = self._index(folder)
         generation = ix.latest_generation()
         with self._lock:
@@ -528,23 +532,40 @@ class WhooshBackend(SearchBackend):
     # --- the permission mask --------------------------------------------------------------------
 
     def _mask(self, lease: _Lease, reader: Reader):
-        """Documents the reader may not see, cached per index generation, reader signature and
-        minute (publish windows)."""
+        """Documents the reader may not see. Segments never change once written (deleted
+        documents are dropped by the reader anyway), so each segment's part is cached per
+        reader signature and minute (publish windows): after a commit only the new segment's
+        part is computed, not the whole index's again."""
         minute = int(time.time() // 60)
-        cache_key = (lease.folder, lease.generation, reader.signature, minute)
+        searcher = lease.searcher
+        whole_key = (lease.folder, lease.generation, reader.signature, minute)
         with self._lock:
-            mask = self._masks.get(cache_key)
+            mask = self._masks.get(whole_key)
             if mask is not None:
-                self._masks.move_to_end(cache_key)
+                self._masks.move_to_end(whole_key)
                 return mask or None
-        hidden = self._hidden_query(lease.searcher, reader, minute * 60)
-        docs = set(lease.searcher.docs_for_query(hidden)) if hidden is not None else set()
-        mask = BitSet(docs, size=lease.searcher.doc_count_all()) if docs else False
+        docs: list[int] = []
+        for leaf, offset in searcher.leaf_searchers():
+            segment = leaf.reader().segment() if hasattr(leaf.reader(), "segment") else None
+            part_key = (lease.folder, segment.segment_id() if segment else None)
+            part_key += (reader.signature, minute)
+            with self._lock:
+                part = self._masks.get(part_key) if segment is not None else None
+            if part is None:
+                hidden = self._hidden_query(leaf, reader, minute * 60)
+                part = tuple(leaf.docs_for_query(hidden)) if hidden is not None else ()
+                if segment is not None:
+                    self._remember(part_key, part)
+            docs.extend(docnum + offset for docnum in part)
+        mask = BitSet(docs, size=searcher.doc_count_all()) if docs else False
+        self._remember(whole_key, mask)
+        return mask or None
+
+    def _remember(self, key, value) -> None:
         with self._lock:
-            self._masks[cache_key] = mask
+            self._masks[key] = value
             while len(self._masks) > MASK_CACHE_MAX:
                 self._masks.popitem(last=False)
-        return mask or None
 
     def _hidden_query(self, searcher, reader: Reader, now: int) -> wq.Query | None:
         """What the reader may not see, in positive terms (an inverted query would walk every
@@ -616,7 +637,9 @@ class WhooshBackend(SearchBackend):
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        # Small segments are merged only once there are several: merging on every commit made
+        # a new post wait for the merge, and readers reopen what a merge rewrote.
+        writer.commit(merge=len(writer.segments) >= MERGE_AFTER_SEGMENTS)
 
     def rebuild(
         self, batches: Iterator[tuple[int, list[SearchDocument]]], progress: ProgressCallback
