@@ -16,13 +16,16 @@ from advocacy.accounts import cli as accounts_cli
 from advocacy.accounts import routes as accounts_routes
 from advocacy.accounts import settings as accounts_settings
 from advocacy.accounts import teams as accounts_teams
+from advocacy.analytics import wiring as analytics
 from advocacy.background import routes as background_routes
 from advocacy.config import load_config
 from advocacy.demo import seed_demo_command
 from advocacy.discussions import wiring as discussions
 from advocacy.extensions import api, csrf, db, htmx, limiter, login_manager, migrate, talisman
 from advocacy.feeds import wiring as feeds
+from advocacy.privacy import wiring as privacy
 from advocacy.web import errors, templating
+from advocacy.webhooks import wiring as webhooks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -118,4 +121,7 @@ def _register_features(app: Flask) -> None:
     search.init_app(app)
     accounts_cli.init_app(app)
     discussions.init_app(app)
+    webhooks.init_app(app)
+    privacy.init_app(app)
+    analytics.init_app(app)
     app.cli.add_command(seed_demo_command)
