@@ -10,6 +10,7 @@ from advocacy.feeds import (
     admin_routes,
     content_routes,
     link_routes,
+    privacy,
     queue_routes,
     routes,
 )
@@ -19,6 +20,7 @@ from advocacy.feeds.demo import seed_feed
 from advocacy.feeds.jobs import SCHEDULES
 from advocacy.feeds.workflow import can_review_any
 from advocacy.jobs import register_schedules
+from advocacy.privacy.registry import PrivacyHandler, register_privacy_handler
 from advocacy.web import templating
 
 
@@ -37,3 +39,13 @@ def init_app(app: Flask) -> None:
     templating.register_nav(app, "Review queue", "feeds_queue.index", visible=can_review_any)
     app.cli.add_command(feeds_cli)
     demo.add_seed_step(seed_feed)
+    register_privacy_handler(
+        app,
+        PrivacyHandler(
+            "feed",
+            privacy.export_person,
+            privacy.anonymise_person,
+            "content you wrote, your review actions, tracked links, shares, policy "
+            "acknowledgements and followed topics.",
+        ),
+    )
