@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import json
 import random
+import ssl
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
+import certifi
 import httpx
 from flask import current_app
 from sqlalchemy import select, update
@@ -141,6 +144,13 @@ def _claim(delivery_id: int) -> bool:
     return result.rowcount == 1
 
 
+@cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context per process: building one (loading the CA bundle) costs more than a
+    local delivery itself, and httpx would build one per client."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 def _post(subscription: WebhookSubscription, event: WebhookEvent) -> Outcome:
     """One HTTP POST to the target, timed, with its response excerpt or the error."""
     config = current_app.config
@@ -159,7 +169,7 @@ def _post(subscription: WebhookSubscription, event: WebhookEvent) -> Outcome:
     started = time.monotonic()
     try:
         with (
-            httpx.Client(timeout=timeout, follow_redirects=False) as client,
+            httpx.Client(timeout=timeout, follow_redirects=False, verify=tls_context()) as client,
             client.stream(
                 "POST", subscription.url, content=body.encode(), headers=headers
             ) as response,
