@@ -64,6 +64,7 @@ class BaseConfig:
     WEBHOOKS_BACKOFF_MAX = 3600.0
     WEBHOOKS_DISABLE_AFTER = 10  # consecutive failed deliveries before a subscription is disabled
     WEBHOOKS_RETRY_INTERVAL = 30  # seconds between sweeps for retries that are due
+    WEBHOOKS_LOG_RETENTION_DAYS = 30  # finished deliveries (and their events) are kept this long
 
     @classmethod
     def load(cls, env: Mapping[str, str], instance_path: str) -> dict:

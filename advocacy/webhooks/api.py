@@ -115,6 +115,16 @@ def delete_webhook(subscription_id: int):
     subscriptions.delete_subscription(subscriptions.get_subscription(subscription_id), _admin())
 
 
+@bp.post("/webhooks/<int:subscription_id>/secret")
+@bp.response(200, CreatedSubscriptionSchema)
+@bp.problems(403, 404, 409)
+def replace_webhook_secret(subscription_id: int):
+    """Sign with a new secret from now on; the answer holds it, shown only this once."""
+    subscription = subscriptions.get_subscription(subscription_id)
+    subscriptions.replace_secret(subscription, _admin())
+    return subscription
+
+
 @bp.get("/webhooks/<int:subscription_id>/deliveries")
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, page_of(DeliverySchema))

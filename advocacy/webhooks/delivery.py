@@ -25,7 +25,7 @@ from functools import cache
 import certifi
 import httpx
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, exists, select, update
 from standardwebhooks import Webhook
 
 from advocacy.extensions import db
@@ -242,3 +242,24 @@ def _finish(delivery: WebhookDelivery, state: DeliveryState, error: str = "") ->
     delivery.next_attempt_at = None
     if error:
         delivery.error = error
+
+
+def prune_log(now: datetime | None = None) -> int:
+    """Delete finished deliveries older than WEBHOOKS_LOG_RETENTION_DAYS, then the events no
+    delivery needs any more; pending ones are never pruned. Returns the deliveries deleted."""
+    days = current_app.config["WEBHOOKS_LOG_RETENTION_DAYS"]
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    deleted = db.session.execute(
+        delete(WebhookDelivery).where(
+            WebhookDelivery.state != DeliveryState.PENDING,
+            WebhookDelivery.created_at < cutoff,
+        )
+    ).rowcount
+    db.session.execute(
+        delete(WebhookEvent).where(
+            WebhookEvent.created_at < cutoff,
+            ~exists().where(WebhookDelivery.event_id == WebhookEvent.id),
+        )
+    )
+    db.session.commit()
+    return deleted

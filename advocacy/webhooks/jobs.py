@@ -16,7 +16,15 @@ def retry_due_deliveries() -> None:
     delivery.deliver_due()
 
 
+def prune_delivery_log() -> None:
+    """Forget finished deliveries past the retention period."""
+    delivery.prune_log()
+
+
 def schedules(app) -> list[Schedule]:
-    """The sweep, at the app's configured interval."""
+    """The retry sweep at the app's configured interval, and the daily log pruning."""
     interval = int(app.config["WEBHOOKS_RETRY_INTERVAL"])
-    return [Schedule("webhooks-retry", retry_due_deliveries, interval, timeout=300)]
+    return [
+        Schedule("webhooks-retry", retry_due_deliveries, interval, timeout=300),
+        Schedule("webhooks-prune", prune_delivery_log, 24 * 3600, timeout=600),
+    ]

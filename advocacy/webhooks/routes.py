@@ -87,6 +87,14 @@ def set_active(subscription_id: int):
     return redirect_or_refresh(url_for("webhooks_admin.show", subscription_id=subscription.id))
 
 
+@bp.post("/<int:subscription_id>/secret")
+def replace_secret(subscription_id: int):
+    """Sign with a new secret from now on; it is shown on the answer only."""
+    subscription = subscriptions.get_subscription(subscription_id)
+    secret = subscriptions.replace_secret(subscription, current_user)
+    return render("webhooks/created.html", subscription=subscription, secret=secret)
+
+
 @bp.post("/<int:subscription_id>/delete")
 def delete(subscription_id: int):
     """Remove a subscription and its log."""

@@ -116,6 +116,16 @@ def set_active(subscription: WebhookSubscription, active: bool, actor: User) -> 
     db.session.commit()
 
 
+def replace_secret(subscription: WebhookSubscription, actor: User) -> str:
+    """Give a webhook subscription a new signing secret (returned once) and commit."""
+    _require_admin(actor)
+    if subscription.kind != TargetKind.WEBHOOK:
+        raise Conflict("Chat posts are not signed: there is no secret to replace.")
+    subscription.secret = new_secret()
+    db.session.commit()
+    return subscription.secret
+
+
 def delete_subscription(subscription: WebhookSubscription, actor: User) -> None:
     """Remove a subscription with its delivery log."""
     _require_admin(actor)

@@ -7,7 +7,9 @@ import csv
 import io
 
 import pytest
+from standardwebhooks import Webhook
 
+from advocacy.extensions import db
 from advocacy.webhooks.models import WebhookSubscription
 from tests.factories import UserFactory
 from tests.openapi_validation import problem_of
@@ -72,6 +74,12 @@ def test_admin_manages_webhooks_through_the_api(api, admin, receiver, run_jobs):
     )
     assert receiver.requests[0].headers["webhook-id"] == entry["message_id"]
 
+    renewed = client.post(f"/api/v1/webhooks/{hook_id}/secret").get_json()["secret"]
+    assert renewed.startswith("whsec_") and renewed != body["secret"]
+    client.post(f"/api/v1/webhooks/{hook_id}/test")
+    run_jobs()
+    Webhook(renewed).verify(receiver.requests[-1].body, receiver.requests[-1].headers)
+
     assert client.delete(f"/api/v1/webhooks/{hook_id}").status_code == 204
     problem_of(client.get(f"/api/v1/webhooks/{hook_id}"), 404)
 
@@ -88,6 +96,7 @@ def test_only_admins_may_use_the_webhooks_api(api, subscribe, role):
         client.delete(f"/api/v1/webhooks/{hook.id}"),
         client.get(f"/api/v1/webhooks/{hook.id}/deliveries"),
         client.post(f"/api/v1/webhooks/{hook.id}/test"),
+        client.post(f"/api/v1/webhooks/{hook.id}/secret"),
     ):
         problem_of(response, 403)
     assert WebhookSubscription.query.count() == 1
@@ -131,6 +140,11 @@ def test_admin_pages_create_show_the_secret_once_and_test(login_as, admin, recei
     run_jobs()
     page = client.get(f"/admin/webhooks/{hook.id}").get_data(as_text=True)
     assert "webhook.test" in page and "delivered" in page and "HTTP 200" in page
+
+    renewed = client.post(f"/admin/webhooks/{hook.id}/secret")
+    assert "has a new secret" in renewed.get_data(as_text=True)
+    db.session.refresh(hook)
+    assert hook.secret in renewed.get_data(as_text=True)
 
     off = client.post(f"/admin/webhooks/{hook.id}/active", data={"active": "0"})
     assert off.status_code == 303

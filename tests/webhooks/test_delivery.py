@@ -7,12 +7,14 @@ import base64
 import hashlib
 import hmac
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 from standardwebhooks import Webhook
 
 from advocacy.extensions import db
+from advocacy.models_base import utcnow
 from advocacy.webhooks import delivery
 from advocacy.webhooks.models import WebhookDelivery, WebhookEvent
 from advocacy.webhooks.outbox import record_event
@@ -166,3 +168,21 @@ def test_event_body_is_compact_json(receiver, subscribe, run_jobs):
     body = delivery.event_body(event)
     assert json.loads(body)["data"]["title"] == "Zürich"
     assert ", " not in body
+
+
+def test_finished_deliveries_are_pruned_after_the_retention_period(
+    app, receiver, subscribe, run_jobs
+):
+    subscribe(receiver.url, events=["thread.created"])
+    receiver.script = [200, 500]
+    record_event("thread.created", {"n": "done"})
+    record_event("thread.created", {"n": "still retrying"})
+    db.session.commit()
+    run_jobs()
+    later = utcnow() + timedelta(days=app.config["WEBHOOKS_LOG_RETENTION_DAYS"] + 1)
+    assert delivery.prune_log(now=utcnow()) == 0  # nothing is old yet
+    assert delivery.prune_log(now=later) == 1
+    [kept] = _deliveries()
+    assert kept.state == "pending"  # a delivery still being retried is never pruned
+    remaining = db.session.scalars(select(WebhookEvent.data)).all()
+    assert remaining == [{"n": "still retrying"}]
