@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, url_for
+from flask import Blueprint, Response, flash, redirect, url_for
 from flask_login import current_user, logout_user
 
 from advocacy.accounts.auth import admin_required
-from advocacy.accounts.service import get_user
+from advocacy.accounts.service import get_organisation, get_user
 from advocacy.errors import Conflict, ValidationFailed
 from advocacy.privacy import service
 from advocacy.privacy.forms import EraseForm
@@ -25,7 +25,7 @@ def index():
 @bp.get("/settings/privacy/export.zip")
 def export():
     """Everything Advocacy holds about me, as JSON files in a ZIP."""
-    archive = service.export_archive(current_user, current_app.config["ORGANISATION_NAME"])
+    archive = service.export_archive(current_user, get_organisation().name)
     response = Response(archive, mimetype="application/zip")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{service.export_filename(current_user)}"'
