@@ -16,6 +16,7 @@ from advocacy.accounts import cli as accounts_cli
 from advocacy.accounts import routes as accounts_routes
 from advocacy.accounts import settings as accounts_settings
 from advocacy.accounts import teams as accounts_teams
+from advocacy.analytics import wiring as analytics
 from advocacy.background import routes as background_routes
 from advocacy.config import load_config
 from advocacy.demo import add_seed_step, seed_demo_command
@@ -23,7 +24,9 @@ from advocacy.discussions import wiring as discussions
 from advocacy.extensions import api, csrf, db, htmx, limiter, login_manager, migrate, talisman
 from advocacy.feeds import wiring as feeds
 from advocacy.leaderboard import points_wiring as leaderboard_points
+from advocacy.privacy import wiring as privacy
 from advocacy.web import errors, templating
+from advocacy.webhooks import wiring as webhooks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,5 +123,8 @@ def _register_features(app: Flask) -> None:
     accounts_cli.init_app(app)
     discussions.init_app(app)
     leaderboard_points.init_app(app)
+    webhooks.init_app(app)
+    privacy.init_app(app)
+    analytics.init_app(app)
     add_seed_step(search.seed_index)  # last: the demo's index holds what the steps seeded
     app.cli.add_command(seed_demo_command)

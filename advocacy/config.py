@@ -56,6 +56,15 @@ class BaseConfig:
     CSV_IMPORT_MAX_BYTES = 2 * 1024 * 1024
     RATELIMIT_SEARCH = "120 per minute"  # per user; as-you-type sends one request per pause
     SEARCH_LOG_RETENTION_DAYS = 90
+    # Outbound webhooks: attempt n waits BASE * 2**(n-1) seconds (at most MAX, +-20% jitter).
+    WEBHOOKS_CONNECT_TIMEOUT = 5.0
+    WEBHOOKS_READ_TIMEOUT = 10.0
+    WEBHOOKS_MAX_ATTEMPTS = 8
+    WEBHOOKS_BACKOFF_BASE = 60.0
+    WEBHOOKS_BACKOFF_MAX = 3600.0
+    WEBHOOKS_DISABLE_AFTER = 10  # consecutive failed deliveries before a subscription is disabled
+    WEBHOOKS_RETRY_INTERVAL = 30  # seconds between sweeps for retries that are due
+    WEBHOOKS_LOG_RETENTION_DAYS = 30  # finished deliveries (and their events) are kept this long
 
     @classmethod
     def load(cls, env: Mapping[str, str], instance_path: str) -> dict:

@@ -9,6 +9,7 @@ from advocacy.accounts import admin_service, service
 from advocacy.accounts.admin_forms import ImportForm, InviteForm, OrganisationForm, RoleForm
 from advocacy.accounts.auth import admin_required
 from advocacy.accounts.imports import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, start_user_import
+from advocacy.analytics.exports import csv_response, wants_bom
 from advocacy.errors import Conflict, ValidationFailed
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import render, wants_fragment
@@ -44,6 +45,34 @@ def _users_page(
 def users():
     """Users, searchable by name or e-mail; htmx searches get only the table."""
     return _users_page()
+
+
+@bp.get("/users.csv")
+def users_csv():
+    """The users table (same search) as CSV; `?excel=1` adds the BOM Excel needs."""
+    rows = (
+        (
+            person.id,
+            person.display_name,
+            person.email,
+            person.role,
+            ", ".join(sorted(m.team.name for m in person.memberships)),
+            person.job_title,
+            person.department,
+            person.location,
+            "active" if person.active else "deactivated",
+            person.created_at,
+            person.last_login_at,
+        )
+        for person in admin_service.search_users(request.args.get("q", "").strip())
+    )
+    header = ("id", "name", "e-mail", "role", "teams", "job title", "department", "location")
+    return csv_response(
+        "users.csv",
+        (*header, "state", "created (UTC)", "last sign-in (UTC)"),
+        rows,
+        bom=wants_bom(request.args),
+    )
 
 
 @bp.post("/users/invite")

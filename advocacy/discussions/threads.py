@@ -26,6 +26,7 @@ from advocacy.discussions.models import (
     ThreadTag,
 )
 from advocacy.discussions.profiles import resolve_mentions
+from advocacy.discussions.signals import thread_created
 from advocacy.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from advocacy.extensions import db
 from advocacy.jobs import enqueue
@@ -173,6 +174,7 @@ def start_thread(
     _follow(author, thread)
     _mark_read_up_to(author, thread, post.id)
     enqueue(FAN_OUT_JOB, post.id)
+    thread_created.send(thread)
     if commit:
         db.session.commit()
     return thread
@@ -204,6 +206,7 @@ def reply(author: User, thread: Thread, body: str, quote_of: Post | None = None)
     _follow(author, thread)
     _mark_read_up_to(author, thread, post.id)
     enqueue(FAN_OUT_JOB, post.id)
+    thread_created.send(thread)
     db.session.commit()
     return post
 

@@ -20,6 +20,7 @@ from advocacy.discussions import (
     notification_routes,
     notifications,
     post_routes,
+    privacy,
     profiles,
     search_sources,
     space_routes,
@@ -30,6 +31,7 @@ from advocacy.discussions.jobs import SCHEDULES
 from advocacy.extensions import api as api_extension
 from advocacy.feeds.panels import register_content_panel
 from advocacy.jobs import register_schedules
+from advocacy.privacy.registry import PrivacyHandler, register_privacy_handler
 from advocacy.web.templating import register_nav
 
 # Requests that do not mean the person is here: the bell and the unanswered list poll by
@@ -63,6 +65,16 @@ def init_app(app: Flask) -> None:
     team_created.connect(_give_team_a_space, weak=False)
     app.before_request(_record_activity)
     app.jinja_env.globals["notification_count"] = _notification_count
+    register_privacy_handler(
+        app,
+        PrivacyHandler(
+            "discussions",
+            privacy.export_person,
+            privacy.anonymise_person,
+            "your discussion settings, spaces, threads, posts as you wrote them, reactions, "
+            "reports, follows and notifications.",
+        ),
+    )
 
 
 def _give_team_a_space(team, **_kwargs) -> None:

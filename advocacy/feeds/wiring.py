@@ -10,6 +10,7 @@ from advocacy.feeds import (
     admin_routes,
     content_routes,
     link_routes,
+    privacy,
     queue_routes,
     routes,
     search_source,
@@ -20,6 +21,7 @@ from advocacy.feeds.demo import seed_feed
 from advocacy.feeds.jobs import SCHEDULES
 from advocacy.feeds.workflow import can_review_any
 from advocacy.jobs import register_schedules
+from advocacy.privacy.registry import PrivacyHandler, register_privacy_handler
 from advocacy.web import templating
 
 
@@ -39,3 +41,13 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(feeds_cli)
     demo.add_seed_step(seed_feed)
     search_source.register(app)
+    register_privacy_handler(
+        app,
+        PrivacyHandler(
+            "feed",
+            privacy.export_person,
+            privacy.anonymise_person,
+            "content you wrote, your review actions, tracked links, shares, policy "
+            "acknowledgements and followed topics.",
+        ),
+    )

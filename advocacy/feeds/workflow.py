@@ -37,6 +37,7 @@ from advocacy.feeds.models import (
     ContentAudience,
     ContentState,
 )
+from advocacy.feeds.signals import content_approved, content_published
 from advocacy.jobs import enqueue
 from advocacy.models_base import utcnow
 
@@ -207,6 +208,10 @@ def _apply(content: Content, action: str, actor: User | None, note: str) -> None
         content.published_at = now
         record_event(content, "published", None, content.state)
     db.session.flush()
+    if action == "approve":
+        content_approved.send(content, actor=actor)
+        if content.published_at is not None:
+            content_published.send(content)
     if action == "submit":
         enqueue("advocacy.feeds.jobs.notify_submission", content.id, queue="mail")
     elif action in ("approve", "reject") and content.author_id not in (None, actor.id):
@@ -389,6 +394,9 @@ def publish_and_expire(now: datetime | None = None) -> tuple[int, int]:
         for content in batch:
             content.published_at = now
             record_event(content, "published", None, S.APPROVED.value)
+        db.session.flush()
+        for content in batch:
+            content_published.send(content)
         db.session.commit()
         published += len(batch)
         if len(batch) < BATCH:

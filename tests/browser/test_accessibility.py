@@ -163,3 +163,38 @@ def test_a_thread_fits_a_phone_screen(discussion):
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(f"/discussions/threads/{ids['question']}")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+
+
+INTEGRATION_PAGES = [
+    "/admin/webhooks/",
+    "/admin/webhooks/{hook}",
+    "/admin/privacy",
+    "/admin/users/{colleague}",
+    "/settings/privacy",
+    "/analytics/supply",
+    "/analytics/roi",
+    "/analytics/roi?people=lots",
+]
+
+
+def test_integration_pages_pass_axe(page, live_server):
+    """Webhooks, privacy and analytics pages, as an admin, in one session; the subscription
+    has a failed delivery in its log (nothing listens on port 9)."""
+    from advocacy.webhooks import outbox
+    from advocacy.webhooks.subscriptions import SubscriptionInput, create_subscription
+    from tests.browser.signing import sign_in
+
+    with live_server.app.app_context():
+        admin = UserFactory(email="ada@example.com", role="admin")
+        colleague = UserFactory(display_name="Kenji Sato")
+        hook, _ = create_subscription(
+            SubscriptionInput("CRM", "http://127.0.0.1:9/in", events=["share.created"]), admin
+        )
+        outbox.record_test_event(hook)
+        ids = {"hook": hook.id, "colleague": colleague.id}
+    sign_in(page, "ada@example.com")
+    found = {}
+    for path in INTEGRATION_PAGES:
+        page.goto(path.format(**ids))
+        found[path] = blocking_violations(page)
+    assert found == dict.fromkeys(INTEGRATION_PAGES, [])

@@ -1,0 +1,83 @@
+"""The outbox: events are rows written in the transaction that caused them, with one delivery
+per subscribed target; the delivery jobs are queued for after the commit. A rollback therefore
+sends nothing, and a crash after the commit loses nothing (the retry sweep finds the rows)."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+
+from advocacy.extensions import db
+from advocacy.jobs import enqueue
+from advocacy.models_base import utcnow
+from advocacy.webhooks.events import EVENT_TYPES, TEST_EVENT
+from advocacy.webhooks.models import WebhookDelivery, WebhookEvent, WebhookSubscription
+
+DELIVER_JOB = "advocacy.webhooks.jobs.deliver"
+
+
+def new_message_id() -> str:
+    """A unique, URL-safe message id (`webhook-id`), like Standard Webhooks' `msg_...`."""
+    return "msg_" + secrets.token_urlsafe(18)
+
+
+def record_event(event_type: str, data: dict) -> WebhookEvent | None:
+    """Write an event for every active subscription to its type (nothing when none is), without
+    committing: the caller's commit releases the deliveries, its rollback discards them."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown webhook event type {event_type!r}")
+    targets = [
+        s
+        for s in db.session.scalars(
+            select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
+        )
+        if event_type in s.events
+    ]
+    if not targets:
+        return None
+    return _write(event_type, data, targets)
+
+
+def record_test_event(subscription: WebhookSubscription) -> WebhookDelivery:
+    """A `webhook.test` event for one subscription (even a disabled one: testing is how an admin
+    checks a fixed endpoint) and commit, so its delivery starts at once."""
+    event = _write(
+        TEST_EVENT,
+        {"subscription": {"id": subscription.id, "name": subscription.name}, "test": True},
+        [subscription],
+        allow_inactive=True,
+    )
+    delivery = db.session.scalar(
+        select(WebhookDelivery).where(WebhookDelivery.event_id == event.id)
+    )
+    db.session.commit()
+    return delivery
+
+
+def _write(
+    event_type: str,
+    data: dict,
+    targets: list[WebhookSubscription],
+    allow_inactive: bool = False,
+) -> WebhookEvent:
+    now = utcnow()
+    event = WebhookEvent(uid=new_message_id(), type=event_type, data=data, created_at=now)
+    db.session.add(event)
+    db.session.flush()
+    deliveries = [
+        WebhookDelivery(
+            subscription_id=target.id,
+            event_id=event.id,
+            next_attempt_at=now,
+            created_at=now,
+            # a test of a disabled subscription still goes out; the sweep only looks at state
+        )
+        for target in targets
+        if target.active or allow_inactive
+    ]
+    db.session.add_all(deliveries)
+    db.session.flush()
+    for delivery in deliveries:
+        enqueue(DELIVER_JOB, delivery.id, retries=0)
+    return event
