@@ -22,6 +22,7 @@ from advocacy.demo import seed_demo_command
 from advocacy.discussions import wiring as discussions
 from advocacy.extensions import api, csrf, db, htmx, limiter, login_manager, migrate, talisman
 from advocacy.feeds import wiring as feeds
+from advocacy.leaderboard import reach_wiring
 from advocacy.web import errors, templating
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,4 +119,5 @@ def _register_features(app: Flask) -> None:
     search.init_app(app)
     accounts_cli.init_app(app)
     discussions.init_app(app)
+    reach_wiring.init_app(app)
     app.cli.add_command(seed_demo_command)

@@ -1,0 +1,33 @@
+"""Plugs reach tracking into the app: the click-path middleware, the event buffer, the ingest
+schedule, reach pages and API, and the demo's clicks."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from flask import Flask
+
+from advocacy.jobs import Schedule, redis_connection, register_schedules
+from advocacy.leaderboard import reach_routes
+from advocacy.leaderboard.events import ClickBuffer
+from advocacy.leaderboard.ingest import flush_local_buffer, ingest_clicks
+from advocacy.leaderboard.tracking import Tracker, TrackingMiddleware
+
+INGEST_INTERVAL = 5  # seconds between ingest runs in the worker
+
+SCHEDULES = [Schedule("ingest-clicks", ingest_clicks, INGEST_INTERVAL, timeout=120)]
+
+
+def init_app(app: Flask) -> None:
+    """Register reach tracking; `/r/<code>` is answered by the middleware in front of Flask."""
+    with app.app_context():
+        redis = redis_connection()
+    # Under test nothing flushes behind the test's back: tests ingest when they choose to.
+    flush = None if app.config.get("TESTING") else partial(flush_local_buffer, app)
+    buffer = ClickBuffer(redis, flush)
+    tracker = Tracker(app, buffer)
+    app.extensions["click_buffer"] = buffer
+    app.extensions["tracker"] = tracker
+    app.wsgi_app = TrackingMiddleware(tracker, app.wsgi_app)
+    app.register_blueprint(reach_routes.tracking_bp)
+    register_schedules(app, SCHEDULES)
