@@ -93,7 +93,7 @@ def ingest_batch(hits: list[Hit]) -> int:
     links = _link_facts({hit.link_id for hit in hits})
     hits = [hit for hit in hits if hit.link_id in links]  # a link deleted since: nothing to credit
     zone = ZoneInfo(get_organisation().default_timezone)
-    teams = _team_ids({facts.user_id for facts in links.values()})
+    teams = team_ids_of({facts.user_id for facts in links.values()})
     kinds, uniques = _classify(hits, links, teams, zone)
     rows = []
     for hit in hits:
@@ -143,7 +143,7 @@ def _link_facts(link_ids: set[int]) -> dict[int, LinkFacts]:
     return {row[0]: LinkFacts(*row[1:]) for row in rows}
 
 
-def _team_ids(user_ids: set[int]) -> dict[int, tuple[int, ...]]:
+def team_ids_of(user_ids: set[int]) -> dict[int, tuple[int, ...]]:
     """Each user's teams now: clicks are credited to every one of them, frozen at ingest."""
     teams: dict[int, list[int]] = defaultdict(list)
     rows = db.session.execute(

@@ -7,8 +7,9 @@ from functools import partial
 
 from flask import Flask
 
+from advocacy.extensions import api
 from advocacy.jobs import Schedule, redis_connection, register_schedules
-from advocacy.leaderboard import reach_routes
+from advocacy.leaderboard import reach_api, reach_routes
 from advocacy.leaderboard.events import ClickBuffer
 from advocacy.leaderboard.ingest import flush_local_buffer, ingest_clicks
 from advocacy.leaderboard.tracking import Tracker, TrackingMiddleware
@@ -30,4 +31,6 @@ def init_app(app: Flask) -> None:
     app.extensions["tracker"] = tracker
     app.wsgi_app = TrackingMiddleware(tracker, app.wsgi_app)
     app.register_blueprint(reach_routes.tracking_bp)
+    api.register_blueprint(reach_api.bp)
+    api.spec.components.schema("ConversionIn", schema=reach_api.ConversionInSchema)
     register_schedules(app, SCHEDULES)
