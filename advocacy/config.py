@@ -86,6 +86,8 @@ class BaseConfig:
             MAIL_USE_TLS=_flag(env, "MAIL_USE_TLS", False),
             MAIL_USE_SSL=_flag(env, "MAIL_USE_SSL", False),
             MAIL_TIMEOUT=10,
+            CONVERSIONS_SECRET=env.get("CONVERSIONS_SECRET") or "",
+            TRACKING_FORWARDED_HOPS=int(env.get("TRACKING_FORWARDED_HOPS") or 0),
         )
         # Without an SMTP server, e-mail goes to the log: the embedded default needs nothing.
         settings["MAIL_BACKEND"] = "smtp" if settings["MAIL_SERVER"] else "advocacy.mail.LogBackend"

@@ -1,5 +1,5 @@
 """Plugs reach tracking into the app: the click-path middleware, the event buffer, the ingest
-schedule, reach pages and API, and the demo's clicks."""
+schedule, reach pages and API, the content-page panel, and the demo's clicks."""
 
 from __future__ import annotations
 
@@ -7,12 +7,17 @@ from functools import partial
 
 from flask import Flask
 
+from advocacy import demo
 from advocacy.extensions import api
+from advocacy.feeds.panels import ContentPanel, register_content_panel
 from advocacy.jobs import Schedule, redis_connection, register_schedules
 from advocacy.leaderboard import reach_api, reach_routes
 from advocacy.leaderboard.events import ClickBuffer
 from advocacy.leaderboard.ingest import flush_local_buffer, ingest_clicks
+from advocacy.leaderboard.reach import content_panel_totals
+from advocacy.leaderboard.reach_demo import seed_clicks
 from advocacy.leaderboard.tracking import Tracker, TrackingMiddleware
+from advocacy.web import templating
 
 INGEST_INTERVAL = 5  # seconds between ingest runs in the worker
 
@@ -31,6 +36,14 @@ def init_app(app: Flask) -> None:
     app.extensions["tracker"] = tracker
     app.wsgi_app = TrackingMiddleware(tracker, app.wsgi_app)
     app.register_blueprint(reach_routes.tracking_bp)
+    app.register_blueprint(reach_routes.bp)
+    app.register_blueprint(reach_routes.admin_bp)
     api.register_blueprint(reach_api.bp)
     api.spec.components.schema("ConversionIn", schema=reach_api.ConversionInSchema)
     register_schedules(app, SCHEDULES)
+    templating.register_nav(app, "My reach", "reach.mine")
+    register_content_panel(
+        app,
+        ContentPanel("reach", content_panel_totals, page_template="leaderboard/_reach_panel.html"),
+    )
+    demo.add_seed_step(seed_clicks)
