@@ -56,6 +56,7 @@ class BaseConfig:
     CSV_IMPORT_MAX_BYTES = 2 * 1024 * 1024
     RATELIMIT_SEARCH = "120 per minute"  # per user; as-you-type sends one request per pause
     SEARCH_LOG_RETENTION_DAYS = 90
+    REDIS_BATCH_MS = 20  # clicks wait this long in a web process before one RPUSH sends them
 
     @classmethod
     def load(cls, env: Mapping[str, str], instance_path: str) -> dict:
@@ -88,6 +89,7 @@ class BaseConfig:
             MAIL_TIMEOUT=10,
             CONVERSIONS_SECRET=env.get("CONVERSIONS_SECRET") or "",
             TRACKING_FORWARDED_HOPS=int(env.get("TRACKING_FORWARDED_HOPS") or 0),
+            TRACKING_REDIS_BATCH_MS=int(env.get("TRACKING_REDIS_BATCH_MS") or cls.REDIS_BATCH_MS),
         )
         # Without an SMTP server, e-mail goes to the log: the embedded default needs nothing.
         settings["MAIL_BACKEND"] = "smtp" if settings["MAIL_SERVER"] else "advocacy.mail.LogBackend"
@@ -108,6 +110,7 @@ class TestingConfig(BaseConfig):
 
     TESTING = True
     JOBS_RAISE_IN_PROCESS = True
+    REDIS_BATCH_MS = 0  # tests see each click in Redis at once (send_outbox is tested alone)
     PASSWORD_HASH_FAST = True
 
     @classmethod

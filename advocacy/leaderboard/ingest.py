@@ -14,17 +14,19 @@ row (employee/content/network/day, or team/network/day); ranges add up the daily
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, text
+from sqlalchemy.dialects import sqlite
 
 from advocacy.accounts.models import TeamMembership
 from advocacy.accounts.service import get_organisation
@@ -70,13 +72,38 @@ def upsert(model, rows: list[dict], keys: Iterable[str], add: Iterable[str] = CO
     """INSERT rows, adding the `add` columns to an existing row's on a key conflict."""
     if not rows:
         return
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model)
+    keys, add = list(keys), list(add)
+    if db.session.get_bind().dialect.name == "postgresql":
+        names = keys + add
+        columns = {name: [row[name] for row in rows] for name in names}
+        db.session.execute(_pg_unnest_upsert(model.__table__, tuple(keys), tuple(add)), columns)
+        return
+    statement = sqlite.insert(model.__table__)
     statement = statement.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={name: getattr(model, name) + getattr(statement.excluded, name) for name in add},
+        index_elements=keys,
+        set_={name: model.__table__.c[name] + statement.excluded[name] for name in add},
     )
-    db.session.execute(statement, rows)
+    db.session.connection().execute(statement, rows)
+
+
+_PG_ARRAY = {"INTEGER": "integer[]", "DATE": "date[]", "VARCHAR": "varchar[]"}
+
+
+@lru_cache
+def _pg_unnest_upsert(table, keys: tuple[str, ...], add: tuple[str, ...]):
+    """INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO UPDATE: one statement for a whole
+    batch (psycopg's executemany costs ~150 µs a row in Python)."""
+    names = keys + add
+    arrays = ", ".join(
+        f"CAST(:{name} AS {_PG_ARRAY[table.c[name].type.compile().split('(')[0]]})"
+        for name in names
+    )
+    updates = ", ".join(f"{name} = {table.name}.{name} + excluded.{name}" for name in add)
+    return text(
+        f"INSERT INTO {table.name} ({', '.join(names)}) "  # noqa: S608 - our own column names
+        f"SELECT * FROM unnest({arrays}) AS t({', '.join(names)}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    )
 
 
 def local_day_of(moment: datetime, zone: ZoneInfo) -> date:
@@ -214,14 +241,55 @@ def _classify(hits, links, teams, zone) -> tuple[dict[str, str], set[tuple[str, 
 
 
 def _insert_new(rows: list[dict]) -> set[str]:
-    """Insert the events; the event ids that were not stored before."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(ClickEvent)
-        .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(ClickEvent.event_id)
+    """Insert the events not stored before; their ids. A batch is only ever claimed by one
+    ingest at a time (Redis: the claim script and the ingest lock; in process: its own buffer),
+    so the ids found here cannot be stored by someone else before the insert; ON CONFLICT DO
+    NOTHING still keeps a stored event from being written twice. (A plain executemany is ~5x
+    faster on psycopg than an INSERT ... RETURNING of 2,000 rows.)"""
+    ids = [row["event_id"] for row in rows]
+    stored = set(
+        db.session.scalars(select(ClickEvent.event_id).where(ClickEvent.event_id.in_(ids)))
     )
-    return set(db.session.scalars(statement, rows))
+    new_rows = [row for row in rows if row["event_id"] not in stored]
+    if not new_rows:
+        return set()
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One statement over arrays: psycopg's executemany costs ~150 µs a row in Python.
+        columns = {name: [row[name] for row in new_rows] for name in _PG_ARRAY_TYPES}
+        columns["team_ids"] = [json.dumps(ids) for ids in columns["team_ids"]]
+        db.session.execute(_PG_UNNEST_INSERT, columns)
+    else:
+        statement = sqlite.insert(ClickEvent.__table__).on_conflict_do_nothing(
+            index_elements=["event_id"]
+        )
+        db.session.connection().execute(statement, new_rows)
+    return {row["event_id"] for row in new_rows}
+
+
+_PG_ARRAY_TYPES = {
+    "event_id": "varchar[]",
+    "tracked_link_id": "integer[]",
+    "user_id": "integer[]",
+    "content_id": "integer[]",
+    "network": "varchar[]",
+    "campaign": "varchar[]",
+    "team_ids": "text[]",
+    "kind": "varchar[]",
+    "visitor_key": "varchar[]",
+    "referrer_domain": "varchar[]",
+    "country": "varchar[]",
+    "occurred_at": "timestamptz[]",
+    "local_day": "date[]",
+    "recorded_at": "timestamptz[]",
+}
+_PG_NAMES = ", ".join(_PG_ARRAY_TYPES)
+_PG_SELECTED = ", ".join(f"{n}::json" if n == "team_ids" else n for n in _PG_ARRAY_TYPES)
+_PG_ARRAYS = ", ".join(f"CAST(:{name} AS {kind})" for name, kind in _PG_ARRAY_TYPES.items())
+# Built from the constant names above, never from input.
+_PG_UNNEST_INSERT = text(
+    f"INSERT INTO click_event ({_PG_NAMES}) SELECT {_PG_SELECTED} "  # noqa: S608
+    f"FROM unnest({_PG_ARRAYS}) AS t({_PG_NAMES}) ON CONFLICT (event_id) DO NOTHING"
+)
 
 
 def _roll_up(rows: list[dict], uniques: set[tuple[str, str]]) -> None:

@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
         redis = redis_connection()
     # Under test nothing flushes behind the test's back: tests ingest when they choose to.
     flush = None if app.config.get("TESTING") else partial(flush_local_buffer, app)
-    buffer = ClickBuffer(redis, flush)
+    buffer = ClickBuffer(redis, flush, app.config.get("TRACKING_REDIS_BATCH_MS", 0) / 1000)
     tracker = Tracker(app, buffer)
     app.extensions["click_buffer"] = buffer
     app.extensions["tracker"] = tracker

@@ -126,3 +126,16 @@ def test_clicks_are_kept_in_process_when_redis_is_unreachable(link, rq_app):
     assert buffer.local.pending() == 1
     ingest_module.drain(buffer.local)
     assert stored_events() == 1
+
+
+@pytest.mark.redis
+def test_batched_clicks_reach_redis_in_one_push(link, rq_app):
+    buffer = rq_app.extensions["click_buffer"]
+    buffer.redis_batch_seconds = 60  # the sender thread would wait a minute: we send by hand
+    buffer._sender = "not started in this test"
+    for n in range(3):
+        redis_visit(rq_app, link.code, f"198.51.100.{n}")
+    redis = buffer.redis.redis
+    assert (len(buffer.outbox), redis.llen(PENDING_KEY)) == (3, 0)
+    assert buffer.send_outbox() == 3
+    assert (len(buffer.outbox), redis.llen(PENDING_KEY)) == (0, 3)
