@@ -119,6 +119,8 @@ def ingest_batch(hits: list[Hit]) -> int:
     hits = sorted(hits, key=lambda hit: hit.at)
     links = _link_facts({hit.link_id for hit in hits})
     hits = [hit for hit in hits if hit.link_id in links]  # a link deleted since: nothing to credit
+    if not hits:
+        return 0
     zone = ZoneInfo(get_organisation().default_timezone)
     teams = team_ids_of({facts.user_id for facts in links.values()})
     kinds, uniques = _classify(hits, links, teams, zone)

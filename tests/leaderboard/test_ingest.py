@@ -139,3 +139,11 @@ def test_batched_clicks_reach_redis_in_one_push(link, rq_app):
     assert (len(buffer.outbox), redis.llen(PENDING_KEY)) == (3, 0)
     assert buffer.send_outbox() == 3
     assert (len(buffer.outbox), redis.llen(PENDING_KEY)) == (0, 3)
+
+
+def test_hits_of_a_deleted_link_are_dropped(app, link):
+    hits = hits_for(link, 2)
+    db.session.delete(link)
+    db.session.commit()
+    assert ingest_batch(hits) == 0
+    assert stored_events() == 0
