@@ -24,6 +24,7 @@ from advocacy.discussions import wiring as discussions
 from advocacy.extensions import api, csrf, db, htmx, limiter, login_manager, migrate, talisman
 from advocacy.feeds import wiring as feeds
 from advocacy.leaderboard import points_wiring as leaderboard_points
+from advocacy.leaderboard import reach_wiring
 from advocacy.privacy import wiring as privacy
 from advocacy.web import errors, templating
 from advocacy.webhooks import wiring as webhooks
@@ -126,5 +127,6 @@ def _register_features(app: Flask) -> None:
     webhooks.init_app(app)
     privacy.init_app(app)
     analytics.init_app(app)
+    reach_wiring.init_app(app)
     add_seed_step(search.seed_index)  # last: the demo's index holds what the steps seeded
     app.cli.add_command(seed_demo_command)

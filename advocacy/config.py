@@ -65,6 +65,7 @@ class BaseConfig:
     WEBHOOKS_DISABLE_AFTER = 10  # consecutive failed deliveries before a subscription is disabled
     WEBHOOKS_RETRY_INTERVAL = 30  # seconds between sweeps for retries that are due
     WEBHOOKS_LOG_RETENTION_DAYS = 30  # finished deliveries (and their events) are kept this long
+    REDIS_BATCH_MS = 20  # clicks wait this long in a web process before one RPUSH sends them
 
     @classmethod
     def load(cls, env: Mapping[str, str], instance_path: str) -> dict:
@@ -95,6 +96,9 @@ class BaseConfig:
             MAIL_USE_TLS=_flag(env, "MAIL_USE_TLS", False),
             MAIL_USE_SSL=_flag(env, "MAIL_USE_SSL", False),
             MAIL_TIMEOUT=10,
+            CONVERSIONS_SECRET=env.get("CONVERSIONS_SECRET") or "",
+            TRACKING_FORWARDED_HOPS=int(env.get("TRACKING_FORWARDED_HOPS") or 0),
+            TRACKING_REDIS_BATCH_MS=int(env.get("TRACKING_REDIS_BATCH_MS") or cls.REDIS_BATCH_MS),
         )
         # Without an SMTP server, e-mail goes to the log: the embedded default needs nothing.
         settings["MAIL_BACKEND"] = "smtp" if settings["MAIL_SERVER"] else "advocacy.mail.LogBackend"
@@ -115,6 +119,7 @@ class TestingConfig(BaseConfig):
 
     TESTING = True
     JOBS_RAISE_IN_PROCESS = True
+    REDIS_BATCH_MS = 0  # tests see each click in Redis at once (send_outbox is tested alone)
     PASSWORD_HASH_FAST = True
 
     @classmethod

@@ -16,6 +16,9 @@ VENDOR = ROOT / "static" / "vendor"
 # (npm package, file inside the package, name served from static/vendor)
 ASSETS = [
     ("htmx.org", "dist/htmx.min.js", "htmx.min.js"),
+    # uPlot: small (~50 kB), fast, MIT, canvas time-series charts; charts.js draws with it.
+    ("uplot", "dist/uPlot.iife.min.js", "uPlot.iife.min.js"),
+    ("uplot", "dist/uPlot.min.css", "uPlot.min.css"),
 ]
 
 

@@ -131,7 +131,7 @@ def get_or_create_link(user: User, content: Content, network: str) -> TrackedLin
 
 def tracked_url(link: TrackedLink) -> str:
     """The public short URL of a tracked link, /r/<code> on PUBLIC_BASE_URL."""
-    return external_url("feeds_links.follow", code=link.code)
+    return external_url("tracking.follow", code=link.code)
 
 
 def tracked_destination(link: TrackedLink) -> str:

@@ -9,7 +9,6 @@ from advocacy.extensions import api
 from advocacy.feeds import (
     admin_routes,
     content_routes,
-    link_routes,
     privacy,
     queue_routes,
     routes,
@@ -32,7 +31,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(content_routes.bp)
     app.register_blueprint(queue_routes.bp)
     app.register_blueprint(admin_routes.bp)
-    app.register_blueprint(link_routes.bp)
     api.register_blueprint(feeds_api.bp)
     register_schedules(app, SCHEDULES)
     templating.register_nav(app, "My content", "feeds.mine")

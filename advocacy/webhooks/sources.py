@@ -19,31 +19,24 @@ from advocacy.webhooks.outbox import record_event
 
 # Fields copied from click and conversion rows when the row has them (None values are kept).
 CLICK_FIELDS = (
-    "id",
-    "tracked_link_id",
-    "share_id",
-    "content_id",
+    "event_id",
+    "link_id",
     "user_id",
+    "content_id",
     "network",
-    "country",
-    "referrer_host",
-    "clicked_at",
+    "campaign",
     "occurred_at",
-    "created_at",
 )
 CONVERSION_FIELDS = (
     "id",
     "type",
-    "kind",
     "external_id",
     "tracked_link_id",
-    "content_id",
     "user_id",
-    "value",
-    "currency",
-    "stage",
+    "content_id",
+    "network",
+    "campaign",
     "occurred_at",
-    "created_at",
 )
 
 

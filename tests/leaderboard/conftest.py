@@ -1,5 +1,6 @@
-"""Helpers for points and standings tests: clicks shaped like the signal contract, sent the way
-the click ingest sends them (inside the writing transaction, then committed)."""
+"""Leaderboard fixtures: clicks shaped like the signal contract (sent the way the click ingest
+sends them) for points and standings tests; for reach tests, a sharer in two teams with a tracked
+link, clicks through the real redirect, and the real ingest."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ import pytest
 
 from advocacy.accounts.service import get_organisation
 from advocacy.extensions import db
+from advocacy.feeds.sharing import get_or_create_link
+from advocacy.leaderboard.ingest import ingest_clicks
 from advocacy.leaderboard.periods import local_day
 from advocacy.leaderboard.signals import conversion_recorded, human_clicks_recorded
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
+from tests.feeds.factories import ContentFactory
 
 _ids = itertools.count(1)
 
@@ -67,3 +72,70 @@ def set_org_timezone(name: str) -> None:
 def org_timezone(app):
     """Set the organisation's time zone."""
     return set_org_timezone
+
+
+BROWSER_UAS = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/18.1 Safari/605.1.15",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+    "Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.6778.104 Mobile Safari/537.36",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+]
+BROWSER = BROWSER_UAS[0]
+
+
+@pytest.fixture
+def teams(app):
+    return TeamFactory(name="Sales"), TeamFactory(name="Marketing")
+
+
+@pytest.fixture
+def sharer(app, teams):
+    person = UserFactory(display_name="Sam Sharer", email="sam@example.com")
+    for team in teams:
+        MembershipFactory(team=team, user=person)
+    return person
+
+
+@pytest.fixture
+def content(app):
+    return ContentFactory(destination_url="https://acme.example/jobs?x=1#top", campaign="spring")
+
+
+@pytest.fixture
+def link(sharer, content):
+    return get_or_create_link(sharer, content, "linkedin")
+
+
+@pytest.fixture
+def visit(client):
+    """Follow a tracked link like a browser at `ip` would; returns the response."""
+
+    def follow(code: str, ip: str = "203.0.113.7", ua: str = BROWSER, method: str = "GET", **kw):
+        return client.open(
+            f"/r/{code}",
+            method=method,
+            headers={"User-Agent": ua, **kw.pop("headers", {})},
+            environ_base={"REMOTE_ADDR": ip},
+            **kw,
+        )
+
+    return follow
+
+
+@pytest.fixture
+def ingest(app):
+    """Run the ingest job now and reload rows."""
+
+    def run() -> int:
+        stored = ingest_clicks()
+        db.session.expire_all()
+        return stored
+
+    return run
