@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
 from advocacy.extensions import db
 from advocacy.feeds import sharing, workflow
+from advocacy.leaderboard.ingest import Click
 from advocacy.leaderboard.signals import conversion_recorded, human_clicks_recorded
 from advocacy.models_base import utcnow
 from advocacy.webhooks.events import leaderboard_period_closed, referral_stage_changed
@@ -18,6 +18,7 @@ from advocacy.webhooks.models import WebhookEvent
 from tests.discussions.factories import make_space, make_thread
 from tests.factories import TeamFactory
 from tests.feeds.factories import ContentFactory, target
+from tests.leaderboard.conftest import Conversion
 
 ALL_EVENTS = [
     "content.approved",
@@ -90,36 +91,51 @@ def test_a_new_thread_records_thread_created(everything, user):
     assert event.data["thread"]["url"].endswith(f"/discussions/threads/{thread.id}")
 
 
-def test_human_clicks_are_one_event_per_batch(everything):
+def _clicks(user, content, at) -> list[Click]:
+    """Clicks shaped exactly as the click ingest sends them."""
+    return [
+        Click(f"evt-{n}", 4, user.id, content.id, "linkedin", "spring", (), at, at.date())
+        for n in (1, 2)
+    ]
+
+
+def test_human_clicks_are_one_event_per_batch(everything, user):
     at = utcnow()
-    clicks = [SimpleNamespace(id=n, tracked_link_id=4, country="DE", clicked_at=at) for n in (1, 2)]
-    human_clicks_recorded.send(None, clicks=clicks)
+    content = ContentFactory()
+    human_clicks_recorded.send(None, clicks=_clicks(user, content, at))
     human_clicks_recorded.send(None, clicks=[])  # an empty batch says nothing
     db.session.commit()
     [event] = _events("click.human")
     assert event.data["count"] == 2
     assert event.data["clicks"][0] == {
-        "id": 1,
-        "tracked_link_id": 4,
-        "country": "DE",
-        "clicked_at": at.isoformat().replace("+00:00", "Z"),
+        "event_id": "evt-1",
+        "link_id": 4,
+        "user_id": user.id,
+        "content_id": content.id,
+        "network": "linkedin",
+        "campaign": "spring",
+        "occurred_at": at.isoformat().replace("+00:00", "Z"),
     }
 
 
-def test_conversions_referrals_and_periods_are_recorded(everything):
-    conversion = SimpleNamespace(id=3, type="application", external_id="A-1", value=None)
+def test_conversions_referrals_and_periods_are_recorded(everything, user):
+    at = utcnow()
+    conversion = Conversion(id=3, user_id=user.id, occurred_at=at, local_day=at.date())
     conversion_recorded.send(None, conversion=conversion)
     referral_stage_changed.send(None, data={"referral_id": 5, "to": "hired"})
     leaderboard_period_closed.send(None, data={"period": "2026-10"})
     db.session.commit()
-    assert _events("conversion.recorded")[0].data["conversion"]["external_id"] == "A-1"
+    assert _events("conversion.recorded")[0].data["conversion"]["id"] == 3
     assert _events("referral.stage_changed")[0].data == {"referral_id": 5, "to": "hired"}
     assert _events("leaderboard.period_closed")[0].data == {"period": "2026-10"}
 
 
 def test_events_that_roll_back_are_forgotten(everything, user):
     make_space(name="Ops")
-    conversion_recorded.send(None, conversion=SimpleNamespace(id=1))
+    at = utcnow()
+    conversion_recorded.send(
+        None, conversion=Conversion(id=1, user_id=user.id, occurred_at=at, local_day=at.date())
+    )
     db.session.rollback()
     assert _events() == []
 
