@@ -7,6 +7,9 @@ shared between hosts; the database can).
 - Our own AST compiles to tsquery with bound parameters only (`to_tsquery` of single letter-and-
   digit tokens, `phraseto_tsquery` of phrase text, combined with `&&`, `||`, `!!`): no user text is
   ever parsed as tsquery syntax. `websearch_to_tsquery` is not used: its operators are not ours.
+- `search_pairs` holds each document's neighbouring lexemes as pair lexemes ("first second"),
+  GIN-indexed: a required phrase also requires its pairs there, so PostgreSQL checks positions
+  only in the documents holding the pairs (see _PAIRS).
 - `search_word` is the vocabulary (trigram GIN index) for "did you mean" (`%` similarity, then
   edit distance) and for bounded prefix expansion; `ts_headline` marks matches with control
   characters that are turned into <mark> after everything else was escaped.
