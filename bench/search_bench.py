@@ -395,6 +395,11 @@ def main() -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
     parser.add_argument("--visible-samples", type=int, default=10)
     parser.add_argument("--write-results", action="store_true")
+    parser.add_argument(
+        "--engines",
+        default="whoosh,postgres",
+        help="our backends to measure (comma-separated); FTS5, the reference, always runs",
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -429,6 +434,8 @@ def main() -> None:
                    "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}"},
         "postgres": {**base_env, "SEARCH_BACKEND": "postgres", "DATABASE_URL": pg_url},
     }  # fmt: skip
+    chosen = args.engines.split(",")
+    engines = {name: env for name, env in engines.items() if name in chosen}
     for name, env in engines.items():
         os.environ.update(env)
         app = create_app()

@@ -69,11 +69,13 @@ class SearchQueryLog(db.Model):
 
 class SearchDocumentRow(db.Model):
     """A document in the PostgreSQL backend. `search_vector` is maintained by the backend when it
-    writes a row: title weight A, tags B, body C."""
+    writes a row: title weight A, tags B, body C. `search_pairs` holds its neighbouring words as
+    pair lexemes, so a phrase's candidates come from the index (see postgres_backend)."""
 
     __tablename__ = "search_document"
     __table_args__ = (
         Index("ix_search_document_search_vector", "search_vector", postgresql_using="gin"),
+        Index("ix_search_document_search_pairs", "search_pairs", postgresql_using="gin"),
         Index("ix_search_document_tag_keys", "tag_keys", postgresql_using="gin"),
         Index("ix_search_document_author_keys", "author_keys", postgresql_using="gin"),
         Index("ix_search_document_space_keys", "space_keys", postgresql_using="gin"),
@@ -102,6 +104,7 @@ class SearchDocumentRow(db.Model):
     url: Mapped[str] = mapped_column(Text, default="")
     indexed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     search_vector: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
+    search_pairs: Mapped[str | None] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"))
 
 
 class SearchWord(db.Model):

@@ -7,6 +7,9 @@ shared between hosts; the database can).
 - Our own AST compiles to tsquery with bound parameters only (`to_tsquery` of single letter-and-
   digit tokens, `phraseto_tsquery` of phrase text, combined with `&&`, `||`, `!!`): no user text is
   ever parsed as tsquery syntax. `websearch_to_tsquery` is not used: its operators are not ours.
+- `search_pairs` holds each document's neighbouring lexemes as pair lexemes ("first second"),
+  GIN-indexed: a required phrase also requires its pairs there, so PostgreSQL checks positions
+  only in the documents holding the pairs (see _PAIRS).
 - `search_word` is the vocabulary (trigram GIN index) for "did you mean" (`%` similarity, then
   edit distance) and for bounded prefix expansion; `ts_headline` marks matches with control
   characters that are turned into <mark> after everything else was escaped.
@@ -40,9 +43,11 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, REAL, REGCONFIG, insert
+from sqlalchemy.dialects.postgresql import ARRAY, REAL, REGCONFIG, TSQUERY, TSVECTOR, insert
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateIndex, CreateTable
+from sqlalchemy.sql.expression import ColumnElement
 
 from advocacy.extensions import db
 from advocacy.models_base import utcnow
@@ -117,6 +122,9 @@ class PostgresBackend(SearchBackend):
         where = [*self._filters(query), self._visible(reader)]
         if tsquery is not None:
             where.append(DOCS.c.search_vector.op("@@")(tsquery))
+            pairs = self._pairs_filter(conn, query)
+            if pairs is not None:
+                where.append(DOCS.c.search_pairs.op("@@")(pairs))
             if query.title_only:
                 where.append(func.to_tsvector(self._config(), DOCS.c.title).op("@@")(tsquery))
         if limit == 0:  # the typo pass counts: no order, stop at MAX_RESULTS + 1
@@ -264,6 +272,23 @@ class PostgresBackend(SearchBackend):
             matching = func.tsquery_and(matching, func.tsquery_not(self._clause(conn, clause)))
         return matching, _combine(positives, func.tsquery_or)
 
+    def _pairs_filter(self, conn, query: ParsedQuery):
+        """The word pairs every required phrase implies, as one tsquery, or None.
+
+        Checking a phrase means reading the positions in each document holding all its words
+        (thousands for two common words); the pairs are plain lexemes of the GIN index, so it
+        hands over only the documents holding the pairs, nearly always the phrase's matches."""
+        texts = [" ".join(c.tokens) for c in query.required if isinstance(c, Phrase)]
+        if not texts:
+            return None
+        pairs = set()
+        for text_ in texts:
+            found = conn.scalars(_PAIRS_OF_TEXT, {"config": self.language, "t": text_})
+            pairs.update(found)
+        if not pairs:
+            return None  # words a common word apart ("state of the art"): no adjacent pair
+        return cast(" & ".join(_quoted(p) for p in sorted(pairs)), TSQUERY)
+
     def _token(self, token: str, prefix: bool = False):
         # Tokens are letters and digits only (word_tokens), so they cannot carry tsquery syntax.
         return func.to_tsquery(self._config(), token + (":*" if prefix else ""))
@@ -383,13 +408,17 @@ class PostgresBackend(SearchBackend):
             return func.setweight(func.to_tsvector(config, bindparam(name)), literal_column(weight))
 
         values = {
-            c.name: bindparam(c.name, type_=c.type) for c in table.c if c.name != "search_vector"
+            c.name: bindparam(c.name, type_=c.type)
+            for c in table.c
+            if c.name not in ("search_vector", "search_pairs")
         }
         values["search_vector"] = (
             weighted("title_words", "'A'")
             .op("||")(weighted("tag_words", "'B'"))
             .op("||")(weighted("body_words", "'C'"))
         )
+        # The pairs of the same vector (same positions: title, tags and body concatenated)
+        values["search_pairs"] = WordPairs(values["search_vector"])
         statement = insert(table).values(values)
         if upsert:
             updated = {name: statement.excluded[name] for name in values if name != "key"}
@@ -498,6 +527,45 @@ class PostgresBackend(SearchBackend):
         return BackendStatus(
             self.name, True, "The search tables are readable.", documents, last, DOCS.name
         )
+
+
+# Word pairs: every two lexemes at neighbouring positions of a document's tsvector, as one lexeme
+# "first second" in `search_pairs` (GIN-indexed). A phrase's matches all hold its pairs, so
+# `search_pairs @@ pairs AND search_vector @@ phrase` finds exactly what the phrase finds, but
+# checks positions only in the few documents holding the pairs, not in every one holding the words.
+_PAIRS = """SELECT DISTINCT a.lexeme || ' ' || b.lexeme
+    FROM (SELECT lexeme, unnest(positions) AS at FROM unnest({v})) AS a
+    JOIN (SELECT lexeme, unnest(positions) AS at FROM unnest({v})) AS b ON b.at = a.at + 1"""
+_PAIRS_OF_TEXT = text(_PAIRS.format(v="to_tsvector(CAST(:config AS regconfig), :t)")).columns(
+    literal_column("pair", Text)
+)
+
+
+class WordPairs(ColumnElement):
+    """The word pairs (see _PAIRS) of a tsvector expression, as a tsvector."""
+
+    inherit_cache = True
+    type = TSVECTOR()
+
+    def __init__(self, vector):
+        self.vector = vector
+
+
+@compiles(WordPairs)
+def _compile_word_pairs(element: WordPairs, compiler, **kw) -> str:
+    vector = compiler.process(element.vector, **kw)
+    # (only our own constant SQL around the compiled expression: no text from users)
+    return f"array_to_tsvector(ARRAY({pairs_sql(vector)}))"
+
+
+def pairs_sql(vector: str) -> str:
+    """SQL listing the word pairs of the tsvector expression `vector` (also the migration's)."""
+    return _PAIRS.format(v=vector)
+
+
+def _quoted(lexeme: str) -> str:
+    """A lexeme as a tsquery literal (lexemes come from our letter-and-digit tokens)."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _overlaps(column, values):
