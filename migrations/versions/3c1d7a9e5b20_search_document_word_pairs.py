@@ -1,7 +1,7 @@
 """search_document.search_pairs: neighbouring words as pair lexemes, for fast phrases
 
 Revision ID: 3c1d7a9e5b20
-Revises: b90edadcf9ce
+Revises: 4f0e2e3a42a0
 Create Date: 2026-11-26 03:20:00.000000
 
 """
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = "3c1d7a9e5b20"
-down_revision = "b90edadcf9ce"
+down_revision = "4f0e2e3a42a0"
 branch_labels = None
 depends_on = None
 
