@@ -55,6 +55,9 @@ class BaseConfig:
     INVITATION_MAX_AGE_DAYS = 14
     CSV_IMPORT_MAX_BYTES = 2 * 1024 * 1024
     RATELIMIT_SEARCH = "120 per minute"  # per user; as-you-type sends one request per pause
+    # Per visitor address: a NAT'd office may share one; counted per web process (tracking.py).
+    RATELIMIT_REDIRECT = "600 per minute"
+    RATELIMIT_CONVERSIONS = "600 per minute"  # per calling address (a CRM posting its backlog)
     SEARCH_LOG_RETENTION_DAYS = 90
     # Outbound webhooks: attempt n waits BASE * 2**(n-1) seconds (at most MAX, +-20% jitter).
     WEBHOOKS_CONNECT_TIMEOUT = 5.0

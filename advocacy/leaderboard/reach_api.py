@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from flask import request
+from flask import current_app, request
 from marshmallow import Schema, ValidationError, fields, validate
 
 from advocacy.errors import ValidationFailed
+from advocacy.extensions import limiter
 from advocacy.leaderboard import conversions, reach
 from advocacy.leaderboard.reach import GroupBy
 from advocacy.web.api import ApiBlueprint, api_user, public_api
@@ -98,13 +99,15 @@ def reach_by(args):
 )
 @bp.response(201, ConversionSchema)
 @bp.alt_response(200, schema=ConversionSchema, description="Already recorded: counted once.")
-@bp.problems(401, 422)
+@bp.problems(401, 422, 429)
+@limiter.limit(lambda: current_app.config["RATELIMIT_CONVERSIONS"])
 def record_conversion():
     """Record a conversion (signed server-to-server call, no token)
 
     Sign with `X-Advocacy-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`
     under the conversions secret; 401 when missing, wrong or older than 5 minutes. A repeated
-    (type, external_id) answers 200 with the conversion already recorded, counted once."""
+    (type, external_id) answers 200 with the conversion already recorded, counted once. Each
+    calling address may send RATELIMIT_CONVERSIONS (429 with Retry-After beyond that)."""
     body = request.get_data()
     conversions.check_signature(body, request.headers.get(conversions.SIGNATURE_HEADER, ""))
     data = _conversion_fields(body)

@@ -12,6 +12,11 @@ Counting rules (the ingest job applies the last one):
   visitor key is an HMAC of IP and user agent under a random salt rotated every UTC day (and
   deleted after two), so raw IPs are never stored and old keys cannot be traced back.
 The destination only ever comes from the database: nothing in the request can change it.
+
+Each visitor address may follow RATELIMIT_REDIRECT links per web process (a 429 with Retry-After
+beyond that, not recorded). The count is kept in the process, not in Redis: the click path makes
+no Redis round trip per request, and the limit is there to stop a flood from one address, not
+to meter anyone, so W processes on H hosts let an address through W x H times the rate.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from flask import Flask
+from limits import parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from werkzeug.http import parse_cookie
@@ -149,8 +157,24 @@ def referrer_domain(environ: dict) -> str:
 # --- the middleware ---------------------------------------------------------------------------
 
 
+class AddressLimit:
+    """Per visitor address, in this process: may this address follow another link now?"""
+
+    def __init__(self, rate: str) -> None:
+        self.items = parse_many(rate) if rate else []
+        self.limiter = FixedWindowRateLimiter(MemoryStorage())
+
+    def retry_after(self, address: str) -> int:
+        """0 when the request may go on (and is counted), else seconds until it may."""
+        for item in self.items:
+            if not self.limiter.hit(item, "r", address):
+                reset = self.limiter.get_window_stats(item, "r", address).reset_time
+                return max(1, int(reset - time.time()) + 1)
+        return 0
+
+
 class Tracker:
-    """The app's click path: cache, salts, session reader and buffer."""
+    """The app's click path: cache, salts, session reader, address limit and buffer."""
 
     def __init__(self, app: Flask, buffer: ClickBuffer) -> None:
         self.app = app
@@ -158,6 +182,7 @@ class Tracker:
         self.links = LinkCache()
         self.salts = SaltBook()
         self.forwarded_hops = int(app.config.get("TRACKING_FORWARDED_HOPS", 0))
+        self.address_limit = AddressLimit(app.config.get("RATELIMIT_REDIRECT", ""))
         self.session_cookie = app.config["SESSION_COOKIE_NAME"]
         self._session_serializer = None
 
@@ -230,6 +255,24 @@ REDIRECT_HEADERS = [
 ]
 
 
+def too_many(start_response, retry_after: int) -> list[bytes]:
+    """The answer to an address over its redirect limit (plain text: a person may read it)."""
+    body = (
+        f"Too many links followed from your address. Please try again in {retry_after} seconds.\n"
+    ).encode()
+    start_response(
+        "429 Too Many Requests",
+        [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("Retry-After", str(retry_after)),
+            ("Cache-Control", "no-store"),
+            ("X-Content-Type-Options", "nosniff"),
+        ],
+    )
+    return [body]
+
+
 class TrackingMiddleware:
     """Answers `GET|HEAD /r/<code>` before Flask; everything else goes to Flask untouched."""
 
@@ -240,6 +283,10 @@ class TrackingMiddleware:
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path.startswith("/r/") and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            address = client_ip(environ, self.tracker.forwarded_hops)
+            retry_after = self.tracker.address_limit.retry_after(address)
+            if retry_after:
+                return too_many(start_response, retry_after)
             match = PATH_PATTERN.match(path)
             result = self.tracker.redirect(environ, match.group(1)) if match else None
             if result is not None:
