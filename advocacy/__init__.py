@@ -17,6 +17,7 @@ from advocacy.accounts import routes as accounts_routes
 from advocacy.accounts import settings as accounts_settings
 from advocacy.accounts import teams as accounts_teams
 from advocacy.background import routes as background_routes
+from advocacy.backup import cli as backup_cli
 from advocacy.config import load_config
 from advocacy.demo import seed_demo_command
 from advocacy.discussions import wiring as discussions
@@ -119,3 +120,4 @@ def _register_features(app: Flask) -> None:
     accounts_cli.init_app(app)
     discussions.init_app(app)
     app.cli.add_command(seed_demo_command)
+    backup_cli.init_app(app)
