@@ -23,7 +23,7 @@ from advocacy.demo import seed_demo_command
 from advocacy.discussions import wiring as discussions
 from advocacy.extensions import api, csrf, db, htmx, limiter, login_manager, migrate, talisman
 from advocacy.feeds import wiring as feeds
-from advocacy.web import errors, templating
+from advocacy.web import converters, errors, input_guard, templating
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,6 +91,7 @@ def _init_extensions(app: Flask) -> None:
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
     )
+    converters.init_app(app, api)
     api.init_app(app, spec_kwargs={"info": {"description": _API_DESCRIPTION}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     jobs.init_app(app)
@@ -105,6 +106,7 @@ _API_DESCRIPTION = (
 
 def _register_features(app: Flask) -> None:
     errors.init_app(app)
+    input_guard.init_app(app)
     templating.init_app(app)
     auth.init_app(app)
     app.register_blueprint(accounts_routes.bp)

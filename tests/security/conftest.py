@@ -18,14 +18,16 @@ from tests.security.org import ROLES, Org, seed_org
 
 
 @pytest.fixture(scope="module")
-def walk_app(base_config, _schema, services_redis_url, tmp_path_factory):
-    """An app whose database holds the walk's organisation for the whole module."""
+def walk_app(request, base_config, _schema, services_redis_url, tmp_path_factory):
+    """An app whose database holds the walk's organisation for the whole module (a module's
+    APP_CONFIG adds settings)."""
     os.environ["ADVOCACY_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("walk-instance"))
     app = create_app(
         {
             **base_config,
             "REDIS_URL": services_redis_url,
             "SEARCH_INDEX_DIR": str(tmp_path_factory.mktemp("walk-index")),
+            **getattr(request.module, "APP_CONFIG", {}),
         }
     )
     app.test_client_class = CsrfClient
