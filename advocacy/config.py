@@ -55,6 +55,14 @@ class BaseConfig:
     INVITATION_MAX_AGE_DAYS = 14
     CSV_IMPORT_MAX_BYTES = 2 * 1024 * 1024
     RATELIMIT_SEARCH = "120 per minute"  # per user; as-you-type sends one request per pause
+    RATELIMIT_POSTING = "60 per minute;1000 per hour"  # per person, every write (web/limits.py)
+    # Redis down: count in this process's memory instead of failing every request (limits are
+    # then per process until Redis returns; web/limits.py, README "Faults").
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Request sizes: a whole request, and one form field held in memory (a post's text is far
+    # below it; uploads are files, counted only by MAX_CONTENT_LENGTH).
+    MAX_FORM_MEMORY_SIZE = 512 * 1024
+    MAX_FORM_PARTS = 1000
     SEARCH_LOG_RETENTION_DAYS = 90
 
     @classmethod
@@ -106,6 +114,8 @@ class TestingConfig(BaseConfig):
 
     TESTING = True
     JOBS_RAISE_IN_PROCESS = True
+    # Tests post quickly as one person; the posting limit has its own tests at a low rate.
+    RATELIMIT_POSTING = "100000 per minute"
     PASSWORD_HASH_FAST = True
 
     @classmethod

@@ -13,6 +13,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from advocacy.web.limits import POSTING_LIMIT
+
 
 class Base(DeclarativeBase):
     """Declarative base whose metadata names constraints, so Alembic can alter them on SQLite."""
@@ -41,7 +43,9 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = Limiter(
+    key_func=get_remote_address, default_limits=[], application_limits=[POSTING_LIMIT]
+)
 mail = Mail()
 talisman = Talisman()
 api = ProblemApi()

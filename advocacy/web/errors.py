@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -40,6 +40,8 @@ def handle_http_error(error: HTTPException):
         detail = "The form's security token is missing or expired. Reload the page and try again."
     elif status == 429:
         detail = f"{FRIENDLY_DETAIL[429]} (Limit: {error.description}.)"
+    elif status == 413:
+        detail = too_large_detail()
     elif error.description and error.description != type(error).description:
         detail = error.description
     else:
@@ -53,6 +55,17 @@ def handle_http_error(error: HTTPException):
     if is_api_request():
         return problem(status, error.name, detail, field_errors(error), headers)
     return _error_page(status, error.name, detail, headers)
+
+
+def too_large_detail() -> str:
+    """Say what the limits are, so the sender knows what to shorten."""
+    config = current_app.config
+    whole = config.get("MAX_CONTENT_LENGTH") or 0
+    field = config.get("MAX_FORM_MEMORY_SIZE") or 0
+    return (
+        f"{FRIENDLY_DETAIL[413]} A request may hold at most {whole // (1024 * 1024)} MB, and one "
+        f"text field at most {field // 1024} KB. Shorten the text or send a smaller file."
+    )
 
 
 def _error_page(status: int, title: str, detail: str, headers: dict):

@@ -1,6 +1,6 @@
 """Refuse, up front, what no view can use: text no database can store (NUL characters, which
 PostgreSQL rejects, and lone UTF-16 surrogates, not encodable as UTF-8) wherever it comes from
-(path, query, form or JSON), and API bodies that are not a JSON object. Without this each would
+(path, form or JSON), and API bodies that are not a JSON object. Without this each would
 fail deep in a view as a 500, or be silently ignored."""
 
 from __future__ import annotations
@@ -60,8 +60,9 @@ def api_body() -> Any:
 def refuse_unusable_input() -> None:
     """A before-request hook: 400 when any part of the request holds unstorable text, and the
     API's body rules above."""
+    # Query strings are left to their readers: search treats a NUL as a word break, the rest
+    # parse numbers and choices and never store what they read.
     texts = [request.path]
-    texts += [item for pair in request.args.items(multi=True) for item in pair]
     if request.path.startswith("/api/"):
         texts += list(_strings(api_body()))
     elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
