@@ -5,6 +5,7 @@ worker starts again, the digest arrives exactly once."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import socket
@@ -19,19 +20,28 @@ import time_machine
 from rq import Queue
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+from sqlalchemy import func, select
 
 from advocacy.discussions import digests
 from advocacy.discussions.notification_models import DigestRun, MemberProfile
 from advocacy.extensions import db
 from advocacy.jobs import AppWorker
 from advocacy.models_base import utcnow
+from advocacy.search.extension import current_backend
+from advocacy.search.indexing import rebuild_index
+from advocacy.search.models import SearchPendingChange
 from tests.conftest import _worker_number
 from tests.discussions.factories import make_space, make_thread
 from tests.discussions.smtp import smtp_inbox  # noqa: F401 - the real SMTP server fixture
 from tests.factories import UserFactory
 from tests.faults.conftest import BASE_PORT
+from tests.search.conftest import ANYONE, find, keys
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def pending_changes() -> int:
+    return db.session.scalar(select(func.count()).select_from(SearchPendingChange))
 
 
 class SilentMailServer:
@@ -58,7 +68,7 @@ class SilentMailServer:
         self.listener.close()
 
 
-def start_worker(app, env_extra: dict) -> subprocess.Popen:
+def start_worker(app, env_extra: dict, queues: str = "mail") -> subprocess.Popen:
     """`flask worker --burst` as its own process (group), configured like the app."""
     config = app.config
     env = {
@@ -74,7 +84,7 @@ def start_worker(app, env_extra: dict) -> subprocess.Popen:
     }
     flask = str(Path(sys.executable).with_name("flask"))
     return subprocess.Popen(
-        [flask, "worker", "--burst", "--no-scheduler", "--queues", "mail"],
+        [flask, "worker", "--burst", "--no-scheduler", "--queues", queues],
         cwd=ROOT,
         env=env,
         start_new_session=True,
@@ -176,3 +186,58 @@ def test_a_digest_run_killed_mid_send_is_sent_exactly_once(make_app, redis_url, 
         mail.enqueue(digests.SEND_DIGEST_JOB, reader_id, due.isoformat())
         restarted.work(burst=True, with_scheduler=False)
         assert len(inbox.to(email)) == 1
+
+
+def writer_lock_is_held(root: Path) -> bool:
+    """True while some process holds the index's writer lock (it is inside an indexing job)."""
+    with open(root / "writer.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def wait_for(condition, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_an_index_batch_killed_midway_completes_once_after_restart(make_app, redis_url, tmp_path):
+    app = make_app(REDIS_URL=redis_url, SEARCH_INDEX_DIR=str(tmp_path / "index"))
+    with app.app_context():
+        backend = current_backend()
+        rebuild_index(backend, lambda done, total: None)
+        people = [UserFactory(display_name=f"Quillon Nr{n}") for n in range(5)]
+        search = Queue("search", connection=app.extensions["jobs"].redis)
+        db.session.expire_all()
+        assert len(search) >= 1 and pending_changes() == 5
+
+        # Whoosh's own write lock, held here: the job reads its batch, builds the documents and
+        # then waits to write them; it is killed there, in the middle of the batch.
+        blocker = backend._writable_index().writer(timeout=1.0)
+        process = start_worker(app, {}, queues="search")
+        try:
+            assert wait_for(lambda: writer_lock_is_held(backend.root)), "the job never started"
+        finally:
+            kill_with_its_work_horses(process)
+            blocker.cancel()
+        assert pending_changes() == 5  # nothing was marked done by the dead job
+
+        hand_back_abandoned_jobs(search)
+        restarted = AppWorker([search], connection=search.connection)
+        restarted.flask_app = app
+        restarted.work(burst=True, with_scheduler=False)
+
+        backend.close()
+        assert pending_changes() == 0
+        status = backend.status()
+        assert status.available and status.documents["person"] == len(people)
+        for person in people:
+            found = keys(find(backend, f'"{person.display_name}"', ANYONE))
+            assert found == [f"person:{person.id}"]
