@@ -334,6 +334,7 @@ def reactivate_user(user: User) -> User:
 
 def list_users(search: str = "", include_inactive: bool = True):
     """A select of users by name, optionally filtered by a name or e-mail fragment."""
+    search = search.replace("\x00", "")  # PostgreSQL refuses NUL in text; it matches nothing
     query = select(User).options(selectinload(User.memberships).selectinload(TeamMembership.team))
     if search:
         pattern = f"%{search.strip().lower()}%"
