@@ -18,6 +18,7 @@ from advocacy.accounts import settings as accounts_settings
 from advocacy.accounts import teams as accounts_teams
 from advocacy.analytics import wiring as analytics
 from advocacy.background import routes as background_routes
+from advocacy.backup import cli as backup_cli
 from advocacy.config import load_config
 from advocacy.demo import add_seed_step, seed_demo_command
 from advocacy.discussions import wiring as discussions
@@ -26,7 +27,7 @@ from advocacy.feeds import wiring as feeds
 from advocacy.leaderboard import points_wiring as leaderboard_points
 from advocacy.leaderboard import reach_wiring
 from advocacy.privacy import wiring as privacy
-from advocacy.web import errors, templating
+from advocacy.web import converters, errors, input_guard, templating
 from advocacy.webhooks import wiring as webhooks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +96,7 @@ def _init_extensions(app: Flask) -> None:
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
     )
+    converters.init_app(app, api)
     api.init_app(app, spec_kwargs={"info": {"description": _API_DESCRIPTION}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     jobs.init_app(app)
@@ -109,6 +111,7 @@ _API_DESCRIPTION = (
 
 def _register_features(app: Flask) -> None:
     errors.init_app(app)
+    input_guard.init_app(app)
     templating.init_app(app)
     auth.init_app(app)
     app.register_blueprint(accounts_routes.bp)
@@ -130,3 +133,4 @@ def _register_features(app: Flask) -> None:
     reach_wiring.init_app(app)
     add_seed_step(search.seed_index)  # last: the demo's index holds what the steps seeded
     app.cli.add_command(seed_demo_command)
+    backup_cli.init_app(app)

@@ -58,6 +58,14 @@ class BaseConfig:
     # Per visitor address: a NAT'd office may share one; counted per web process (tracking.py).
     RATELIMIT_REDIRECT = "600 per minute"
     RATELIMIT_CONVERSIONS = "600 per minute"  # per calling address (a CRM posting its backlog)
+    RATELIMIT_POSTING = "60 per minute;1000 per hour"  # per person, every write (web/limits.py)
+    # Redis down: count in this process's memory instead of failing every request (limits are
+    # then per process until Redis returns; web/limits.py, README "Faults").
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Request sizes: a whole request, and one form field held in memory (a post's text is far
+    # below it; uploads are files, counted only by MAX_CONTENT_LENGTH).
+    MAX_FORM_MEMORY_SIZE = 512 * 1024
+    MAX_FORM_PARTS = 1000
     SEARCH_LOG_RETENTION_DAYS = 90
     # Outbound webhooks: attempt n waits BASE * 2**(n-1) seconds (at most MAX, +-20% jitter).
     WEBHOOKS_CONNECT_TIMEOUT = 5.0
@@ -123,6 +131,8 @@ class TestingConfig(BaseConfig):
     TESTING = True
     JOBS_RAISE_IN_PROCESS = True
     REDIS_BATCH_MS = 0  # tests see each click in Redis at once (send_outbox is tested alone)
+    # Tests post quickly as one person; the posting limit has its own tests at a low rate.
+    RATELIMIT_POSTING = "100000 per minute"
     PASSWORD_HASH_FAST = True
 
     @classmethod

@@ -13,6 +13,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from advocacy.web.limits import POSTING_LIMIT, is_not_posting
+
 
 class Base(DeclarativeBase):
     """Declarative base whose metadata names constraints, so Alembic can alter them on SQLite."""
@@ -41,7 +43,14 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# The exemption is given to the Limiter too: each init_app (one per app: tests make many) resets
+# application limits' exempt_when to the Limiter's own.
+limiter = Limiter(
+    key_func=get_remote_address,
+    default_limits=[],
+    application_limits=[POSTING_LIMIT],
+    application_limits_exempt_when=is_not_posting,
+)
 mail = Mail()
 talisman = Talisman()
 api = ProblemApi()

@@ -7,7 +7,8 @@ Rules every job relies on:
 - A service names its job by dotted path ("advocacy.accounts.jobs.import_users"): jobs call
   services, so a service importing its jobs module would make a cycle.
 - With no REDIS_URL, jobs run in-process: in a single background thread for `flask run`, or
-  synchronously under test so a failing job fails the test.
+  synchronously under test so a failing job fails the test. When Redis is configured but cannot
+  be reached, `enqueue()` does the same rather than fail the request.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, Retry, SimpleWorker, Worker
 from rq.cron import CronScheduler
 from sqlalchemy import event
@@ -38,6 +41,7 @@ DEFAULT_TIMEOUT = 10 * 60
 RETRY_INTERVALS = [10, 60, 300]  # seconds between RQ retries
 FAILURE_TTL = 7 * 24 * 3600  # failed jobs stay inspectable for a week
 RESULT_TTL = 24 * 3600
+REDIS_CONNECT_TIMEOUT = 3  # seconds
 SCHEDULER_LOCK_TTL = 90  # a scheduler that stops refreshing its lock hands over within this
 
 
@@ -75,7 +79,13 @@ class JobRunner:
 def init_app(app: Flask) -> None:
     """Attach the job runner to the app; register `flask worker`."""
     redis_url = app.config.get("REDIS_URL")
-    runner = JobRunner(redis=Redis.from_url(redis_url) if redis_url else None)
+    # A Redis that does not answer must not hold a request for long (reads may block: workers).
+    redis = (
+        Redis.from_url(redis_url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT)
+        if redis_url
+        else None
+    )
+    runner = JobRunner(redis=redis)
     app.extensions["jobs"] = runner
     app.cli.add_command(worker_command)
 
@@ -137,15 +147,21 @@ def _drop_after_soft_rollback(session: Session, previous_transaction) -> None:
 def _dispatch(app: Flask, job: PendingJob) -> None:
     state: JobRunner = app.extensions["jobs"]
     if state.redis is not None:
-        Queue(job.queue, connection=state.redis).enqueue(
-            job.func,
-            *job.args,
-            job_timeout=job.timeout,
-            retry=Retry(max=job.retries, interval=RETRY_INTERVALS) if job.retries else None,
-            failure_ttl=FAILURE_TTL,
-            result_ttl=RESULT_TTL,
-        )
-    elif app.config.get("TESTING"):
+        try:
+            Queue(job.queue, connection=state.redis).enqueue(
+                job.func,
+                *job.args,
+                job_timeout=job.timeout,
+                retry=Retry(max=job.retries, interval=RETRY_INTERVALS) if job.retries else None,
+                failure_ttl=FAILURE_TTL,
+                result_ttl=RESULT_TTL,
+            )
+            return
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            # Redis is down: the work still happens, in this process as in the embedded
+            # default (jobs are idempotent, so one that reached Redis before the error is safe).
+            log.warning("Redis unreachable (%s); running %s in-process", error, job.func)
+    if app.config.get("TESTING"):
         _run_in_process(app, job)
     else:
         if state.executor is None:

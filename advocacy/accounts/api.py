@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from advocacy.accounts import service
 from advocacy.accounts.models import NAME_MAX, Role
-from advocacy.web.api import ApiBlueprint, PageArgs, api_user, page_of, paginate
+from advocacy.web.api import ApiBlueprint, Id, PageArgs, api_user, page_of, paginate
 
 bp = ApiBlueprint("accounts_api", __name__, description="People and teams")
 
@@ -58,7 +58,7 @@ class TeamSchema(Schema):
 
 
 class AddMemberSchema(Schema):
-    user_id = fields.Integer(required=True)
+    user_id = Id(required=True)
     is_leader = fields.Boolean(load_default=False)
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from advocacy.accounts.models import (
@@ -334,6 +334,7 @@ def reactivate_user(user: User) -> User:
 
 def list_users(search: str = "", include_inactive: bool = True):
     """A select of users by name, optionally filtered by a name or e-mail fragment."""
+    search = search.replace("\x00", "")  # PostgreSQL refuses NUL in text; it matches nothing
     query = select(User).options(selectinload(User.memberships).selectinload(TeamMembership.team))
     if search:
         pattern = f"%{search.strip().lower()}%"
@@ -374,7 +375,9 @@ def create_team(name: str, description: str = "") -> Team:
     description = _check_text(errors, "description", description, 2000)
     if errors:
         raise ValidationFailed("The team could not be created.", errors)
-    if db.session.scalar(select(Team.id).where(func.lower(Team.name) == name.lower())):
+    # Both sides: SQLite's lower() folds ASCII only.
+    same_name = or_(Team.name == name, func.lower(Team.name) == name.lower())
+    if db.session.scalar(select(Team.id).where(same_name)):
         raise Conflict(f"A team called {name} already exists.", {"name": ["Already in use."]})
     team = Team(name=name, description=description)
     db.session.add(team)

@@ -19,7 +19,7 @@ from advocacy.discussions.models import (
     Visibility,
 )
 from advocacy.errors import NotFound
-from advocacy.web.api import ApiBlueprint, PageArgs, api_user, page_of, paginate
+from advocacy.web.api import ApiBlueprint, Id, PageArgs, api_user, page_of, paginate
 
 bp = ApiBlueprint("discussions_api", __name__, description="Spaces, threads and notifications")
 
@@ -44,7 +44,7 @@ class SpaceSchema(Schema):
 
 
 class SpaceMemberArgs(Schema):
-    user_id = fields.Integer(required=True)
+    user_id = Id(required=True)
     role = fields.String(
         load_default="member", validate=validate.OneOf(["owner", "moderator", "member"])
     )
@@ -120,7 +120,7 @@ class ThreadPatchSchema(Schema):
 
 class NewPostSchema(Schema):
     body = fields.String(required=True, validate=validate.Length(min=1, max=BODY_MAX))
-    quote_of_id = fields.Integer(load_default=None, allow_none=True)
+    quote_of_id = Id(load_default=None, allow_none=True)
 
 
 class PostPatchSchema(Schema):
@@ -137,15 +137,11 @@ class ReactionResultSchema(Schema):
 
 
 class AcceptArgs(Schema):
-    post_id = fields.Integer(
-        required=True, allow_none=True, metadata={"description": "null un-accepts"}
-    )
+    post_id = Id(required=True, allow_none=True, metadata={"description": "null un-accepts"})
 
 
 class AssignArgs(Schema):
-    assignee_id = fields.Integer(
-        required=True, allow_none=True, metadata={"description": "null unassigns"}
-    )
+    assignee_id = Id(required=True, allow_none=True, metadata={"description": "null unassigns"})
 
 
 class NotificationSchema(Schema):
@@ -166,7 +162,7 @@ class NotificationListArgs(PageArgs):
 
 class MarkReadArgs(Schema):
     ids = fields.List(
-        fields.Integer(),
+        Id(),
         load_default=None,
         allow_none=True,
         metadata={"description": "Leave out to mark every notification read."},

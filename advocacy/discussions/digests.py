@@ -4,9 +4,10 @@ own time zone, with only what they may read.
 Rules:
 - Each profile stores its next due instant in UTC, computed from the local wall time (so DST
   changes move it correctly); a periodic job queues every digest that is due.
-- A digest run row (person, due time) is written and committed before the e-mail leaves: a
-  retried or duplicated job finds it and sends nothing. If sending fails the row is removed
-  again so the retry sends it.
+- A digest run row (person, due time) is committed as "sending" before the e-mail leaves and
+  as "sent" after: a retried or duplicated job finds it and sends nothing, unless the run was
+  left "sending" for longer than DIGEST_SEND_LEASE (its worker was killed), when it sends it.
+  If sending fails the row is removed again so the retry sends it.
 - People active since their last digest get none (the run is recorded as skipped); an empty
   digest is not sent either. Quiet hours push the due time to their end.
 """
@@ -14,8 +15,9 @@ Rules:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -36,6 +38,8 @@ from advocacy.web.urls import external_url
 DIGEST_ITEMS = 10
 DIGEST_QUESTIONS = 5
 SEND_DIGEST_JOB = "advocacy.discussions.jobs.send_digest"
+SENDING = "sending"
+DIGEST_SEND_LEASE = 15 * 60  # seconds: longer than any send job may run (jobs.DEFAULT_TIMEOUT)
 
 
 @dataclass
@@ -141,7 +145,14 @@ def queue_due_digests(now: datetime | None = None) -> int:
 
 
 def deliver_digest(user_id: int, due_at: datetime, now: datetime | None = None) -> str:
-    """Send one person's digest for one due time, at most once; returns what happened."""
+    """Send one person's digest for one due time, once; returns what happened.
+
+    The run row is the idempotency key, committed as "sending" before the e-mail leaves and
+    marked "sent" (with the person's next digest scheduled) after it. Another job for the same
+    due time sends nothing while that run is fresh; one that finds it still "sending" after
+    DIGEST_SEND_LEASE seconds knows the sender died mid-run (a killed worker) and sends it. The
+    one case that can still send twice: the mail server took the message and the process died
+    before its next commit, a window of a few milliseconds, preferred to a lost digest."""
     now = now or utcnow()
     user = db.session.get(User, user_id)
     profile = db.session.get(MemberProfile, user_id)
@@ -149,26 +160,15 @@ def deliver_digest(user_id: int, due_at: datetime, now: datetime | None = None) 
         return "gone"
     if profile.next_digest_at is None or profile.next_digest_at != due_at:
         return "stale"
-    run = DigestRun(user_id=user_id, due_at=due_at, outcome="sent")
-    db.session.add(run)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
+    run = _claim_run(user_id, due_at, now)
+    if run is None:
         return "duplicate"
-    previous = (profile.last_digest_at, profile.next_digest_at)
     since = profile.last_digest_at or (due_at - digest_period(profile))
-    profile.last_digest_at = now
-    schedule_next_digest(profile, user.timezone, max(now, due_at))
     if profile.last_seen_at is not None and profile.last_seen_at > since:
-        run.outcome = "skipped"
-        db.session.commit()
-        return run.outcome
+        return _finish_run(run, profile, user, now, due_at, "skipped")
     digest = build_digest(user, since, now)
     if digest.empty:
-        run.outcome = "empty"
-        db.session.commit()
-        return run.outcome
+        return _finish_run(run, profile, user, now, due_at, "empty")
     run.items = digest.size
     db.session.commit()
     try:
@@ -182,19 +182,54 @@ def deliver_digest(user_id: int, due_at: datetime, now: datetime | None = None) 
             external_url=external_url,
         )
     except Exception:
-        _forget_run(run.id, user_id, previous)
+        _forget_run(run.id)
         raise
-    return "sent"
+    return _finish_run(run, profile, user, now, due_at, "sent")
 
 
-def _forget_run(run_id: int, user_id: int, previous: tuple) -> None:
+def _claim_run(user_id: int, due_at: datetime, now: datetime) -> DigestRun | None:
+    """This job's run for the due time: a new one, or one abandoned while "sending"."""
+    run = DigestRun(user_id=user_id, due_at=due_at, outcome=SENDING)
+    db.session.add(run)
+    try:
+        db.session.commit()
+        return run
+    except IntegrityError:
+        db.session.rollback()
+    lease = timedelta(seconds=current_app.config.get("DIGEST_SEND_LEASE", DIGEST_SEND_LEASE))
+    abandoned = db.session.scalar(
+        select(DigestRun)
+        .where(
+            DigestRun.user_id == user_id,
+            DigestRun.due_at == due_at,
+            DigestRun.outcome == SENDING,
+            DigestRun.created_at <= now - lease,
+        )
+        .with_for_update()
+    )
+    if abandoned is None:
+        db.session.rollback()
+        return None
+    abandoned.created_at = now  # this job holds the lease now
+    db.session.commit()
+    return abandoned
+
+
+def _finish_run(run, profile, user, now: datetime, due_at: datetime, outcome: str) -> str:
+    """Record the run's outcome and schedule the person's next digest, in one commit."""
+    run.outcome = outcome
+    profile.last_digest_at = now
+    schedule_next_digest(profile, user.timezone, max(now, due_at))
+    db.session.commit()
+    return outcome
+
+
+def _forget_run(run_id: int) -> None:
     """Undo a digest run whose e-mail failed, so the retried job sends it."""
     db.session.rollback()
     run = db.session.get(DigestRun, run_id)
     if run is not None:
         db.session.delete(run)
-    profile = db.session.get(MemberProfile, user_id)
-    profile.last_digest_at, profile.next_digest_at = previous
     db.session.commit()
 
 

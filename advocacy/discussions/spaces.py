@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from advocacy.accounts.models import Team, User
 from advocacy.discussions import access
@@ -36,7 +36,8 @@ def _check_space_fields(name: str, description: str, exclude_id: int | None = No
         errors["description"] = [f"Use at most {SPACE_DESCRIPTION_MAX} characters."]
     if errors:
         raise ValidationFailed("The space is not valid.", errors)
-    clash = select(Space.id).where(func.lower(Space.name) == name.lower())
+    # Both sides: SQLite's lower() folds ASCII only, so "Élan" would not meet "élan" otherwise.
+    clash = select(Space.id).where(or_(Space.name == name, func.lower(Space.name) == name.lower()))
     if exclude_id is not None:
         clash = clash.where(Space.id != exclude_id)
     if db.session.scalar(clash) is not None:

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 from advocacy.feeds import compliance, content, feed, sharing, sources, workflow
 from advocacy.feeds.models import ContentKind, ContentState
 from advocacy.feeds.pages import state_label
-from advocacy.web.api import ApiBlueprint, PageArgs, api_user, page_of, paginate
+from advocacy.web.api import ApiBlueprint, Id, PageArgs, api_user, page_of, paginate
 
 bp = ApiBlueprint("feeds_api", __name__, description="Content, the feed, sharing and sources")
 
@@ -22,7 +22,7 @@ class CaptionSchema(Schema):
 class AudienceSchema(Schema):
     """Empty lists mean everyone; within a list any value matches, lists combine with AND."""
 
-    teams = fields.List(fields.Integer(), load_default=list)
+    teams = fields.List(Id(), load_default=list)
     locations = fields.List(fields.String(), load_default=list)
     languages = fields.List(fields.String(), load_default=list)
 

@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select
 
 from advocacy.accounts.tokens import user_for_api_token
 from advocacy.extensions import csrf, db
+from advocacy.web.converters import MAX_ID
 from advocacy.web.problems import PROBLEM_MIMETYPE, ProblemSchema, problem
 
 API_PREFIX = "/api/v1"
@@ -130,6 +131,15 @@ def _authenticate():
 def api_user():
     """The user whose token authenticated this API request."""
     return g.api_user
+
+
+class Id(fields.Integer):
+    """An id sent to the API: a positive integer the database's id columns can hold (a bigger
+    one is a 422 here rather than an overflow in the database)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validate", validate.Range(min=1, max=MAX_ID))
+        super().__init__(**kwargs)
 
 
 class PageArgs(Schema):

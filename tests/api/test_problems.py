@@ -33,9 +33,9 @@ def test_blank_team_name_is_rejected_by_the_service(api, admin):
     assert "name" in problem["errors"]
 
 
-def test_body_that_is_not_json_is_422(api, admin):
+def test_body_that_is_not_json_is_415(api, admin):
     response = api(admin).post("/api/v1/teams", data="name=x", content_type="text/plain")
-    problem_of(response, 422)
+    assert "Content-Type: application/json" in problem_of(response, 415)["detail"]
 
 
 @pytest.mark.parametrize(

@@ -253,7 +253,7 @@ class WhooshBackend(SearchBackend):
                 "Search is unavailable: the index has not been built yet. It is built "
                 "automatically after the next change, or by an admin (flask search reindex)."
             ) from None
-        except OSError as error:
+        except (OSError, UnicodeDecodeError) as error:  # unreadable, or scribbled over
             raise SearchUnavailable(f"{UNAVAILABLE}admin can rebuild it now.") from error
         if not name.startswith("ix-") or "/" in name:
             raise SearchUnavailable(f"{UNAVAILABLE}admin can rebuild it now.")

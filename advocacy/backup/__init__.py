@@ -1,0 +1,1 @@
+"""Backup and restore: the whole database to one portable file and back (`flask backup`)."""

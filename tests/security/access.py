@@ -1,0 +1,217 @@
+"""Who may reach what: one declaration per endpoint of the URL map (pages and API alike).
+
+The permission walk (test_permission_walk.py) requests every rule of the URL map, for every
+method, as every role of tests/security/org.py, and fails on an endpoint declared nowhere here.
+To declare a new endpoint, add `"blueprint.view": Access(...)` to ACCESS:
+
+- `allowed`: the roles that may use it (ANYONE, SIGNED_IN, ADMIN, REVIEWERS, or a set of
+  role names from org.ROLES). Everyone else is refused: signed out -> the sign-in page (or 401 in
+  the API), others -> 403 or 404.
+- `secret=True` when the URL's ids point into the secret space (the default for space_id,
+  thread_id, post_id and flag_id): people who cannot read that space must get 404, never 403.
+- `query`: a query string to add (e.g. the search API's `q`); `answers`: 4xx statuses allowed
+  roles may get (an unknown invitation token is 410 for everyone).
+- `ids`: which seeded row fills a URL variable when the default (org.Org.ids[variable]) is not
+  the interesting one, e.g. `{"content_id": "live_content_id"}`.
+
+Requests by allowed roles are made for GET only (they must answer < 400 without a sign-in
+redirect); refused requests are made for every method, and the walk checks that refused writes
+left the database unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tests.security.org import ROLES
+from tests.security.org import SIGNED_IN as _SIGNED_IN
+
+ANYONE = frozenset(ROLES)
+SIGNED_IN = _SIGNED_IN
+ADMIN = frozenset({"admin"})
+REVIEWERS = frozenset({"curator", "admin"})
+SECRET_READERS = frozenset({"owner", "insider", "admin"})  # the secret space's members + admins
+SECRET_MODERATORS = frozenset({"owner", "admin"})  # its owner + admins
+OWNER = frozenset({"owner"})
+
+
+@dataclass(frozen=True)
+class Access:
+    """The expectation for one endpoint; see the module's docstring."""
+
+    allowed: frozenset[str]
+    secret: bool = False
+    ids: dict[str, str] = field(default_factory=dict)
+    query: str = ""  # a query string the allowed GET needs
+    answers: frozenset[int] = frozenset()  # 4xx answers allowed roles may get (a dead token)
+
+
+PUBLIC = Access(ANYONE)
+MEMBERS = Access(SIGNED_IN)
+
+ACCESS: dict[str, Access] = {}
+
+SECRET_READ = Access(SECRET_READERS, secret=True)
+SECRET_MODERATE = Access(SECRET_MODERATORS, secret=True)
+LIVE = {"content_id": "live_content_id"}
+DRAFT_READERS = frozenset({"owner", "curator", "admin"})  # the owner's draft: author + reviewers
+
+ACCESS.update(
+    {
+        # Public: signing in, recovering an account, static files, tracked links, the API document
+        "static": PUBLIC,
+        "accounts.login": PUBLIC,
+        "accounts.forgot_password": PUBLIC,
+        "accounts.reset_password": Access(ANYONE, ids={"token": "reset_token"}),
+        "accounts.accept_invitation": Access(ANYONE, answers=frozenset({410})),
+        "feeds_links.follow": Access(ANYONE, answers=frozenset({404})),
+        "api-docs.openapi_json": PUBLIC,
+        # Everyone signed in: their own home, settings, notifications, directory, feed
+        "accounts.logout": MEMBERS,
+        "home.index": MEMBERS,
+        "settings.index": MEMBERS,
+        "settings.password": MEMBERS,
+        "settings.profile": MEMBERS,
+        "settings.create_token": MEMBERS,
+        "settings.revoke_token": Access(OWNER),
+        "notifications.index": MEMBERS,
+        "notifications.bell": MEMBERS,
+        "notifications.mark_read": MEMBERS,
+        "notifications.preferences": MEMBERS,
+        "notifications.save_preferences": MEMBERS,
+        "people.profile": MEMBERS,
+        "teams.index": MEMBERS,
+        "teams.team": MEMBERS,
+        "search.index": MEMBERS,
+        "search.person": MEMBERS,
+        "background.job_status": Access(frozenset({"owner", "admin"})),
+        # Administration
+        "admin.users": Access(ADMIN),
+        "admin.user": Access(ADMIN),
+        "admin.deactivate": Access(ADMIN),
+        "admin.reactivate": Access(ADMIN),
+        "admin.change_role": Access(ADMIN),
+        "admin.import_users": Access(ADMIN),
+        "admin.invite": Access(ADMIN),
+        "admin.organisation": Access(ADMIN),
+        "teams.create": Access(ADMIN),
+        "teams.add_member": Access(frozenset({"leader", "admin"})),
+        "teams.toggle_leader": Access(frozenset({"leader", "admin"})),
+        "teams.remove_member": Access(frozenset({"leader", "admin"})),
+        "search_admin.status": Access(ADMIN),
+        "search_admin.analytics_page": Access(ADMIN),
+        "search_admin.reindex": Access(ADMIN),
+        "feeds_admin.compliance_settings": Access(ADMIN),
+        "feeds_admin.disclosure": Access(ADMIN),
+        "feeds_admin.publish_policy": Access(ADMIN),
+        "feeds_admin.add_terms": Access(ADMIN),
+        "feeds_admin.remove_term": Access(ADMIN),
+        "feeds_admin.sources_index": Access(ADMIN),
+        "feeds_admin.add_source": Access(ADMIN),
+        "feeds_admin.fetch_source": Access(ADMIN),
+        "feeds_admin.pause_source": Access(ADMIN),
+        # The feed: content ids default to the owner's draft
+        "feeds.mine": MEMBERS,
+        "feeds.new_content": MEMBERS,
+        "feeds.policy": MEMBERS,
+        "feeds.content_page": Access(DRAFT_READERS),
+        "feeds.edit_content": Access(DRAFT_READERS),
+        "feeds.act": Access(DRAFT_READERS),
+        "feeds.share": Access(SIGNED_IN, ids=LIVE),
+        # without the sharer's own token (`t=`, printed into their feed) the link is refused
+        "feeds.share_now": Access(SIGNED_IN, ids=LIVE, answers=frozenset({403})),
+        "feeds_queue.index": Access(frozenset({"leader", "curator", "admin"})),
+        "feeds_queue.bulk": Access(frozenset({"leader", "curator", "admin"})),
+        "feeds_topics.index": MEMBERS,
+        "feeds_topics.follow": MEMBERS,
+        "feeds_topics.unfollow": MEMBERS,
+        # Discussions: ids default to the secret space, its question thread and a reply by the
+        # insider (so the insider is the post's author, the owner its space's owner)
+        "spaces.index": MEMBERS,
+        "spaces.unanswered": MEMBERS,
+        "spaces.create": MEMBERS,
+        "spaces.view": SECRET_READ,
+        "spaces.members": SECRET_READ,
+        "spaces.new_thread": SECRET_READ,
+        "spaces.start_thread": SECRET_READ,
+        "spaces.space_unanswered": SECRET_READ,
+        "spaces.follow": SECRET_READ,
+        "spaces.leave": SECRET_READ,
+        "spaces.join": SECRET_READ,
+        "spaces.request_to_join": SECRET_READ,
+        "spaces.edit": SECRET_MODERATE,
+        "spaces.add_member": SECRET_MODERATE,
+        "spaces.remove_member": SECRET_MODERATE,
+        "spaces.approve_request": SECRET_MODERATE,
+        "spaces.decline_request": SECRET_MODERATE,
+        "threads.view": SECRET_READ,
+        "threads.follow": SECRET_READ,
+        "threads.post_reply": SECRET_READ,
+        "threads.acknowledge": Access(
+            SECRET_READERS, secret=True, ids={"thread_id": "announcement_id"}
+        ),
+        "threads.acknowledgements": Access(
+            SECRET_MODERATORS, secret=True, ids={"thread_id": "announcement_id"}
+        ),
+        "threads.accept": SECRET_MODERATE,
+        # any reader may hand a question on to a colleague (discussions/qa.py)
+        "threads.assign": SECRET_READ,
+        "threads.assign_form": SECRET_READ,
+        "threads.close": SECRET_MODERATE,
+        "threads.pin": SECRET_MODERATE,
+        "threads.delete": SECRET_MODERATE,
+        "threads.restore": SECRET_MODERATE,
+        "posts.permalink": SECRET_READ,
+        "posts.history": SECRET_READ,
+        "posts.react": SECRET_READ,
+        "posts.flag_form": SECRET_READ,
+        "posts.flag": SECRET_READ,
+        "posts.edit_form": SECRET_READ,  # its author (insider) and the space's moderators
+        "posts.edit": SECRET_READ,
+        "posts.delete": SECRET_READ,
+        "posts.restore": SECRET_MODERATE,
+        "bridge.propose_form": SECRET_READ,
+        "bridge.propose": SECRET_READ,
+        "bridge.discuss": Access(SIGNED_IN, ids=LIVE),
+        "moderation.queue": Access(frozenset({"owner", "leader", "admin"})),  # moderators
+        "moderation.resolve": SECRET_MODERATE,
+        # The API (bearer tokens)
+        "accounts_api.me": MEMBERS,
+        "accounts_api.list_users": MEMBERS,
+        "accounts_api.list_teams": MEMBERS,
+        "accounts_api.create_team": Access(ADMIN),
+        "accounts_api.add_team_member": Access(frozenset({"leader", "admin"})),
+        "feeds_api.list_content": MEMBERS,
+        "feeds_api.create_content": MEMBERS,
+        "feeds_api.get_content": Access(DRAFT_READERS),
+        "feeds_api.update_content": Access(DRAFT_READERS),
+        "feeds_api.submit_content": Access(DRAFT_READERS),
+        "feeds_api.approve_content": Access(REVIEWERS),
+        "feeds_api.reject_content": Access(REVIEWERS),
+        "feeds_api.archive_content": Access(DRAFT_READERS),
+        "feeds_api.share_content": Access(SIGNED_IN, ids=LIVE),
+        "feeds_api.get_feed": MEMBERS,
+        "feeds_api.list_sources": Access(ADMIN),
+        "feeds_api.add_source": Access(ADMIN),
+        "feeds_api.get_policy": MEMBERS,
+        "feeds_api.publish_policy": Access(ADMIN),
+        "feeds_api.acknowledge_policy": MEMBERS,
+        "search_api.search": Access(SIGNED_IN, query="q=plans"),
+        "discussions_api.list_notifications": MEMBERS,
+        "discussions_api.mark_notifications_read": MEMBERS,
+        "discussions_api.list_spaces": MEMBERS,
+        "discussions_api.create_space": MEMBERS,
+        "discussions_api.add_space_member": SECRET_MODERATE,
+        "discussions_api.list_threads": SECRET_READ,
+        "discussions_api.start_thread": SECRET_READ,
+        "discussions_api.get_thread": SECRET_READ,
+        "discussions_api.update_thread": SECRET_MODERATE,
+        "discussions_api.delete_thread": SECRET_MODERATE,
+        "discussions_api.accept": SECRET_MODERATE,
+        "discussions_api.assign": SECRET_READ,
+        "discussions_api.reply": SECRET_READ,
+        "discussions_api.edit_post": SECRET_READ,
+        "discussions_api.delete_post": SECRET_READ,
+        "discussions_api.react": SECRET_READ,
+    }
+)
