@@ -181,16 +181,28 @@ def make_app(base_config, _schema, services_redis_url, request, tmp_path):
             db.engine.dispose()
 
 
+# PostgreSQL: DELETE, children first, then restart only the sequences that were used. TRUNCATE
+# of all ~70 tables made new files for each and took 0.3-1.6 s per test; this takes ~5 ms.
+_RESTART_USED_SEQUENCES = """
+DO $$
+DECLARE name text;
+BEGIN
+  FOR name IN SELECT sequencename FROM pg_sequences
+              WHERE schemaname = current_schema() AND last_value IS NOT NULL LOOP
+    EXECUTE format('ALTER SEQUENCE %I RESTART', name);
+  END LOOP;
+END $$;
+"""
+
+
 def _empty_database() -> None:
     db.session.remove()
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
+        for table in tables:
+            conn.execute(table.delete())
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+            conn.execute(text(_RESTART_USED_SEQUENCES))
 
 
 @pytest.fixture
