@@ -39,11 +39,13 @@ from advocacy.accounts.models import Team, TeamMembership, User  # noqa: E402
 from advocacy.accounts.tokens import create_api_token  # noqa: E402
 from advocacy.extensions import db  # noqa: E402
 from advocacy.jobs import redis_connection  # noqa: E402
-from advocacy.leaderboard.periods import period_keys  # noqa: E402
+from advocacy.leaderboard.periods import total_keys  # noqa: E402
 from advocacy.leaderboard.points_models import (  # noqa: E402
+    PointMemberPeriod,
     PointTeamDay,
     PointTeamPeriod,
     PointUserDay,
+    PointUserNetworkPeriod,
     PointUserPeriod,
 )
 from advocacy.leaderboard.standings_store import rebuild_sorted_sets  # noqa: E402
@@ -75,6 +77,14 @@ SELECT 1 + (abs(random()) % :employees) * (abs(random()) % :employees) / :employ
        ELSE 'email' END
 FROM n
 """
+
+# the per-key totals the ledger keeps on write (standings_store), computed here in bulk
+PERIOD_TOTALS = (
+    (PointUserPeriod, PointUserDay, ("user_id",)),
+    (PointUserNetworkPeriod, PointUserDay, ("network", "user_id")),
+    (PointMemberPeriod, PointTeamDay, ("team_id", "user_id")),
+    (PointTeamPeriod, PointTeamDay, ("team_id",)),
+)
 
 READS = [
     ("people · this week (standard period)", "/api/v1/leaderboard?period=week"),
@@ -148,18 +158,17 @@ def build(employees: int, clicks: int) -> None:
     by_key = defaultdict(list)
     for day in days:
         day = day if not isinstance(day, str) else datetime.fromisoformat(day).date()
-        for key in period_keys(day):
+        for key in total_keys(day):
             by_key[key].append(day)
     for key, key_days in by_key.items():
-        for target, rollup, member in (
-            (PointUserPeriod, PointUserDay, "user_id"),
-            (PointTeamPeriod, PointTeamDay, "team_id"),
-        ):
-            column = getattr(rollup, member)
-            totals = select(literal(key), column, func.sum(rollup.points)).group_by(column)
+        for target, rollup, members in PERIOD_TOTALS:
+            columns = [getattr(rollup, member) for member in members]
+            totals = select(literal(key), *columns, func.sum(rollup.points)).group_by(*columns)
             if key != "all":
                 totals = totals.where(rollup.local_day.in_(key_days))
-            db.session.execute(insert(target).from_select(["period_key", member, "points"], totals))
+            db.session.execute(
+                insert(target).from_select(["period_key", *members, "points"], totals)
+            )
     db.session.commit()
     if dialect == "postgresql":
         db.session.execute(text("ANALYZE"))

@@ -12,16 +12,17 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from redis import Redis
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, or_, select
 
 from advocacy.accounts.models import User
 from advocacy.extensions import db
 from advocacy.feeds.models import location_key
-from advocacy.leaderboard.periods import Period
+from advocacy.leaderboard.periods import Period, RangeKeys, range_keys, today
 from advocacy.leaderboard.points_models import (
+    PointMemberPeriod,
     PointTeamDay,
     PointTeamPeriod,
-    PointUserDay,
+    PointUserNetworkPeriod,
     PointUserPeriod,
 )
 from advocacy.leaderboard.standings_store import people_key, teams_key
@@ -52,6 +53,15 @@ class Score:
     rank: int
 
 
+@dataclass(frozen=True)
+class Summed:
+    """A board's reads: the top (with ties), the reader's score, how many are ranked."""
+
+    top: list[Score]
+    me: Score | None
+    count: int
+
+
 def ranked(pairs: list[tuple[int, int]]) -> list[Score]:
     """Competition ranks for (id, points) pairs, highest first."""
     ordered = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
@@ -78,75 +88,193 @@ class StandingsBackend(Protocol):
     def team_totals(self, period: Period) -> dict[int, int]:
         """Every team's total (teams without points may be missing)."""
 
+    def standing(self, period: Period, limit: int, user_id: int | None) -> Summed:
+        """top_people, person and people_count at once (one query where the backend can)."""
+
+
+def standing_in_parts(
+    backend: StandingsBackend, period: Period, limit: int, user_id: int | None
+) -> Summed:
+    """A board from the three separate reads (each cheap for a single key or a sorted set)."""
+    return Summed(
+        backend.top_people(period, limit),
+        backend.person(period, user_id) if user_id is not None else None,
+        backend.people_count(period),
+    )
+
 
 class SqlStandings:
-    """Standard periods without filters read the per-period totals (one index range); custom
-    ranges and filters sum the daily rollups."""
+    """Every board reads per-key totals kept on write (standings_store): a standard period is one
+    key, read in index order (top N by walking the (key, points) index, a rank by one indexed
+    count); a custom range sums the few keys that tile it (periods.range_keys), once per request.
+
+    Which totals: everyone's, per network, or per team member; a location filter narrows any of
+    them to the people there. Team and network together fall back to the team's daily rollups
+    (a team's members only)."""
 
     name = "sql"
 
     def __init__(self, filters: BoardFilters = NO_FILTERS):
         self.filters = filters
+        self._range_keys: dict[Period, RangeKeys] = {}
+        self._summed_boards: dict[tuple, Summed] = {}
 
-    def _people_totals(self, period: Period) -> Select:
-        if period.key and self.filters.empty:
-            return select(
-                PointUserPeriod.user_id.label("member"), PointUserPeriod.points.label("points")
-            ).where(PointUserPeriod.period_key == period.key, PointUserPeriod.points != 0)
-        rollup = PointTeamDay if self.filters.team_id is not None else PointUserDay
-        total = func.sum(rollup.points)
-        query = self._restrict(
-            select(rollup.user_id.label("member"), total.label("points")), rollup, period
+    # --- where the totals come from ------------------------------------------------------
+
+    def _source(self):
+        """(table, member column, conditions) for the filters, or None for the daily fallback."""
+        filters = self.filters
+        if filters.team_id is not None and filters.network:
+            return None
+        if filters.team_id is not None:
+            table = PointMemberPeriod
+            conditions = [PointMemberPeriod.team_id == filters.team_id]
+        elif filters.network:
+            table = PointUserNetworkPeriod
+            conditions = [PointUserNetworkPeriod.network == filters.network]
+        else:
+            table, conditions = PointUserPeriod, []
+        if filters.location:
+            conditions.append(table.user_id.in_(users_at(filters.location)))
+        return table, table.user_id, conditions
+
+    def _single_key(self, period: Period):
+        """The source and key when one key answers (a standard period), else None."""
+        source = self._source()
+        if source is None or period.key is None:
+            return None
+        table, member, conditions = source
+        return table, member, [table.period_key == period.key, *conditions]
+
+    def _keys(self, period: Period) -> RangeKeys:
+        if period not in self._range_keys:
+            self._range_keys[period] = (
+                RangeKeys((period.key,))
+                if period.key
+                else range_keys(period.start, period.end, today())
+            )
+        return self._range_keys[period]
+
+    def _summed(self, period: Period, limit: int, user_id: int | None) -> Summed:
+        """Top `limit` (with ties), the user's score and the count over a custom range (or the
+        fallback): the totals summed once, ranked by a window function, and only the rows
+        shown sent back."""
+        memo = (period, limit, user_id)
+        if memo not in self._summed_boards:
+            totals = self._summed_query(period).subquery()
+            rank = func.rank().over(order_by=totals.c.points.desc())
+            windowed = select(
+                totals.c.member, totals.c.points, rank.label("rank"), func.count().over()
+            ).subquery()
+            wanted = windowed.c.rank <= limit
+            if user_id is not None:
+                wanted = or_(wanted, windowed.c.member == user_id)
+            rows = db.session.execute(select(windowed).where(wanted)).all()
+            scores = [Score(member, points, rank) for member, points, rank, _ in rows]
+            self._summed_boards[memo] = Summed(
+                [score for score in scores if score.rank <= limit],
+                next((score for score in scores if score.id == user_id), None),
+                rows[0][3] if rows else 0,
+            )
+        return self._summed_boards[memo]
+
+    def _summed_query(self, period: Period) -> Select:
+        source = self._source()
+        if source is None:
+            rollup = PointTeamDay
+            total = func.sum(rollup.points)
+            query = select(rollup.user_id.label("member"), total.label("points")).where(
+                rollup.team_id == self.filters.team_id, rollup.network == self.filters.network
+            )
+            if period.start is not None:
+                query = query.where(rollup.local_day.between(period.start, period.end))
+            if self.filters.location:
+                query = query.where(rollup.user_id.in_(users_at(self.filters.location)))
+            return query.group_by(rollup.user_id).having(total != 0)
+        table, member, conditions = source
+        keys = self._keys(period)
+        total = signed_sum(table, keys)
+        return (
+            select(member.label("member"), total.label("points"))
+            .where(table.period_key.in_(keys.all), *conditions)
+            .group_by(member)
+            .having(total != 0)
         )
-        return query.group_by(rollup.user_id).having(total != 0)
 
-    def _restrict(self, query: Select, rollup, period: Period) -> Select:
-        if period.start is not None:
-            query = query.where(rollup.local_day.between(period.start, period.end))
-        if self.filters.network:
-            query = query.where(rollup.network == self.filters.network)
-        if self.filters.team_id is not None and rollup is PointTeamDay:
-            query = query.where(PointTeamDay.team_id == self.filters.team_id)
-        if self.filters.location:
-            query = query.where(rollup.user_id.in_(users_at(self.filters.location)))
-        return query
+    # --- the interface -------------------------------------------------------------------
+
+    def standing(self, period: Period, limit: int, user_id: int | None) -> Summed:
+        if self._single_key(period) is None:
+            return self._summed(period, limit, user_id)
+        return standing_in_parts(self, period, limit, user_id)
 
     def top_people(self, period: Period, limit: int) -> list[Score]:
-        totals = self._people_totals(period).subquery()
+        single = self._single_key(period)
+        if single is None:
+            return self._summed(period, limit, None).top
+        table, member, where = single
         cutoff = db.session.scalar(
-            select(totals.c.points).order_by(totals.c.points.desc()).offset(limit - 1).limit(1)
+            select(table.points)
+            .where(*where, table.points != 0)
+            .order_by(table.points.desc())
+            .offset(limit - 1)
+            .limit(1)
         )
-        query = select(totals.c.member, totals.c.points)
+        query = select(member, table.points).where(*where, table.points != 0)
         if cutoff is not None:
-            query = query.where(totals.c.points >= cutoff)
+            query = query.where(table.points >= cutoff)
         return ranked([tuple(row) for row in db.session.execute(query)])
 
     def person(self, period: Period, user_id: int) -> Score | None:
-        totals = self._people_totals(period).subquery()
-        points = db.session.scalar(select(totals.c.points).where(totals.c.member == user_id))
+        single = self._single_key(period)
+        if single is None:
+            return self._summed(period, 1, user_id).me
+        table, member, where = single
+        points = db.session.scalar(select(table.points).where(*where, member == user_id))
         if not points:
             return None
-        ahead = db.session.scalar(
-            select(func.count()).select_from(totals).where(totals.c.points > points)
-        )
+        ahead = db.session.scalar(select(func.count()).where(*where, table.points > points))
         return Score(user_id, points, ahead + 1)
 
     def people_count(self, period: Period) -> int:
-        totals = self._people_totals(period).subquery()
-        return db.session.scalar(select(func.count()).select_from(totals)) or 0
+        single = self._single_key(period)
+        if single is None:
+            return self._summed(period, 1, None).count
+        table, _, where = single
+        return db.session.scalar(select(func.count()).where(*where, table.points != 0)) or 0
 
     def team_totals(self, period: Period) -> dict[int, int]:
-        if period.key and self.filters.empty:
-            query = select(PointTeamPeriod.team_id, PointTeamPeriod.points).where(
-                PointTeamPeriod.period_key == period.key
+        filters = self.filters
+        if filters.network:  # no per-network team totals: the daily rollups
+            query = select(PointTeamDay.team_id, func.sum(PointTeamDay.points)).where(
+                PointTeamDay.network == filters.network
+            )
+            if period.start is not None:
+                query = query.where(PointTeamDay.local_day.between(period.start, period.end))
+            if filters.location:
+                query = query.where(PointTeamDay.user_id.in_(users_at(filters.location)))
+            table = PointTeamDay
+        elif filters.location:  # the credit earned by the people there
+            table, keys = PointMemberPeriod, self._keys(period)
+            query = select(table.team_id, signed_sum(table, keys)).where(
+                table.period_key.in_(keys.all), table.user_id.in_(users_at(filters.location))
             )
         else:
-            query = self._restrict(
-                select(PointTeamDay.team_id, func.sum(PointTeamDay.points)),
-                PointTeamDay,
-                period,
-            ).group_by(PointTeamDay.team_id)
+            table, keys = PointTeamPeriod, self._keys(period)
+            query = select(table.team_id, signed_sum(table, keys)).where(
+                table.period_key.in_(keys.all)
+            )
+        if filters.team_id is not None:
+            query = query.where(table.team_id == filters.team_id)
+        query = query.group_by(table.team_id)
         return {team: points for team, points in db.session.execute(query) if points}
+
+
+def signed_sum(table, keys: RangeKeys):
+    """The sum of the totals under `keys.plus` minus those under `keys.minus`."""
+    if not keys.minus:
+        return func.sum(table.points)
+    return func.sum(case((table.period_key.in_(keys.minus), -table.points), else_=table.points))
 
 
 class RedisStandings:
@@ -178,6 +306,9 @@ class RedisStandings:
 
     def people_count(self, period: Period) -> int:
         return self.redis.zcard(people_key(period.key))
+
+    def standing(self, period: Period, limit: int, user_id: int | None) -> Summed:
+        return standing_in_parts(self, period, limit, user_id)
 
     def team_totals(self, period: Period) -> dict[int, int]:
         members = self.redis.zrange(teams_key(period.key), 0, -1, withscores=True)
