@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from redis import Redis
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, func, null, or_, select
+from sqlalchemy.orm import aliased
 
 from advocacy.accounts.models import User
 from advocacy.extensions import db
@@ -51,6 +52,9 @@ class Score:
     id: int
     points: int
     rank: int
+
+
+LOWEST = -(2**31)  # below any total: "no cutoff" when fewer people than the limit have one
 
 
 @dataclass(frozen=True)
@@ -116,35 +120,71 @@ class SqlStandings:
 
     def __init__(self, filters: BoardFilters = NO_FILTERS):
         self.filters = filters
+        self._people_there: Select | None = None
         self._range_keys: dict[Period, RangeKeys] = {}
         self._summed_boards: dict[tuple, Summed] = {}
 
     # --- where the totals come from ------------------------------------------------------
 
-    def _source(self):
-        """(table, member column, conditions) for the filters, or None for the daily fallback."""
-        filters = self.filters
-        if filters.team_id is not None and filters.network:
-            return None
-        if filters.team_id is not None:
-            table = PointMemberPeriod
-            conditions = [PointMemberPeriod.team_id == filters.team_id]
-        elif filters.network:
-            table = PointUserNetworkPeriod
-            conditions = [PointUserNetworkPeriod.network == filters.network]
-        else:
-            table, conditions = PointUserPeriod, []
-        if filters.location:
-            conditions.append(table.user_id.in_(users_at(filters.location)))
-        return table, table.user_id, conditions
+    def _table(self):
+        """The per-key totals that answer the filters, or None for the daily fallback."""
+        if self.filters.team_id is not None:
+            return None if self.filters.network else PointMemberPeriod
+        return PointUserNetworkPeriod if self.filters.network else PointUserPeriod
 
-    def _single_key(self, period: Period):
-        """The source and key when one key answers (a standard period), else None."""
-        source = self._source()
-        if source is None or period.key is None:
-            return None
-        table, member, conditions = source
-        return table, member, [table.period_key == period.key, *conditions]
+    def _conditions(self, entity) -> list:
+        """The filters on `entity` (the table or an alias of it)."""
+        conditions = []
+        if self.filters.team_id is not None:
+            conditions.append(entity.team_id == self.filters.team_id)
+        elif self.filters.network:
+            conditions.append(entity.network == self.filters.network)
+        if self.filters.location:
+            if self._people_there is None:
+                self._people_there = users_at(self.filters.location)
+            conditions.append(entity.user_id.in_(self._people_there))
+        return conditions
+
+    def _single_standing(self, period: Period, limit: int, user_id: int | None) -> Summed:
+        """One statement for a standard period: the rows at or above the limit-th total (an
+        index walk from the top), the reader's row with its rank (an indexed count of the
+        totals above it), and the count of non-zero totals."""
+        table = self._table()
+
+        def where(entity) -> list:
+            return [entity.period_key == period.key, entity.points != 0, *self._conditions(entity)]
+
+        cut, counted, above = aliased(table), aliased(table), aliased(table)
+        cutoff = (
+            select(cut.points)
+            .where(*where(cut))
+            .order_by(cut.points.desc())
+            .offset(limit - 1)
+            .limit(1)
+            .scalar_subquery()
+        )
+        count = select(func.count()).select_from(counted).where(*where(counted))
+        shown = table.points >= func.coalesce(cutoff, LOWEST)
+        ahead = null()
+        if user_id is not None:
+            shown = or_(shown, table.user_id == user_id)
+            ahead = case(
+                (
+                    table.user_id == user_id,
+                    select(func.count())
+                    .select_from(above)
+                    .where(*where(above), above.points > table.points)
+                    .scalar_subquery(),
+                )
+            )
+        rows = db.session.execute(
+            select(table.user_id, table.points, count.scalar_subquery(), ahead).where(
+                *where(table), shown
+            )
+        ).all()
+        me = next((Score(u, p, a + 1) for u, p, _, a in rows if u == user_id), None)
+        top = ranked([(u, p) for u, p, _, _ in rows if u != user_id or me.rank <= limit])
+        return Summed(top, me, rows[0][2] if rows else 0)
 
     def _keys(self, period: Period) -> RangeKeys:
         if period not in self._range_keys:
@@ -179,8 +219,8 @@ class SqlStandings:
         return self._summed_boards[memo]
 
     def _summed_query(self, period: Period) -> Select:
-        source = self._source()
-        if source is None:
+        table = self._table()
+        if table is None:  # team and network: the team's daily rollups
             rollup = PointTeamDay
             total = func.sum(rollup.points)
             query = select(rollup.user_id.label("member"), total.label("points")).where(
@@ -191,57 +231,30 @@ class SqlStandings:
             if self.filters.location:
                 query = query.where(rollup.user_id.in_(users_at(self.filters.location)))
             return query.group_by(rollup.user_id).having(total != 0)
-        table, member, conditions = source
         keys = self._keys(period)
         total = signed_sum(table, keys)
         return (
-            select(member.label("member"), total.label("points"))
-            .where(table.period_key.in_(keys.all), *conditions)
-            .group_by(member)
+            select(table.user_id.label("member"), total.label("points"))
+            .where(table.period_key.in_(keys.all), *self._conditions(table))
+            .group_by(table.user_id)
             .having(total != 0)
         )
 
     # --- the interface -------------------------------------------------------------------
 
     def standing(self, period: Period, limit: int, user_id: int | None) -> Summed:
-        if self._single_key(period) is None:
-            return self._summed(period, limit, user_id)
-        return standing_in_parts(self, period, limit, user_id)
+        if period.key is not None and self._table() is not None:
+            return self._single_standing(period, limit, user_id)
+        return self._summed(period, limit, user_id)
 
     def top_people(self, period: Period, limit: int) -> list[Score]:
-        single = self._single_key(period)
-        if single is None:
-            return self._summed(period, limit, None).top
-        table, member, where = single
-        cutoff = db.session.scalar(
-            select(table.points)
-            .where(*where, table.points != 0)
-            .order_by(table.points.desc())
-            .offset(limit - 1)
-            .limit(1)
-        )
-        query = select(member, table.points).where(*where, table.points != 0)
-        if cutoff is not None:
-            query = query.where(table.points >= cutoff)
-        return ranked([tuple(row) for row in db.session.execute(query)])
+        return self.standing(period, limit, None).top
 
     def person(self, period: Period, user_id: int) -> Score | None:
-        single = self._single_key(period)
-        if single is None:
-            return self._summed(period, 1, user_id).me
-        table, member, where = single
-        points = db.session.scalar(select(table.points).where(*where, member == user_id))
-        if not points:
-            return None
-        ahead = db.session.scalar(select(func.count()).where(*where, table.points > points))
-        return Score(user_id, points, ahead + 1)
+        return self.standing(period, 1, user_id).me
 
     def people_count(self, period: Period) -> int:
-        single = self._single_key(period)
-        if single is None:
-            return self._summed(period, 1, None).count
-        table, _, where = single
-        return db.session.scalar(select(func.count()).where(*where, table.points != 0)) or 0
+        return self.standing(period, 1, None).count
 
     def team_totals(self, period: Period) -> dict[int, int]:
         filters = self.filters
@@ -308,7 +321,24 @@ class RedisStandings:
         return self.redis.zcard(people_key(period.key))
 
     def standing(self, period: Period, limit: int, user_id: int | None) -> Summed:
-        return standing_in_parts(self, period, limit, user_id)
+        """Two round trips: the top, the reader's score and the count; then the ties with the
+        last of the top and the reader's rank."""
+        key = people_key(period.key)
+        first = self.redis.pipeline(transaction=False)
+        first.zrevrange(key, 0, limit - 1, withscores=True)
+        first.zscore(key, user_id if user_id is not None else "-")
+        first.zcard(key)
+        best, points, count = first.execute()
+        second = self.redis.pipeline(transaction=False)
+        if len(best) == limit:
+            second.zrevrangebyscore(key, "+inf", best[-1][1], withscores=True)
+        if points:
+            second.zcount(key, f"({points}", "+inf")
+        answers = second.execute() if len(second) else []
+        if len(best) == limit:
+            best = answers.pop(0)
+        me = Score(user_id, int(points), answers[0] + 1) if points else None
+        return Summed(ranked([(int(m), int(p)) for m, p in best]), me, count)
 
     def team_totals(self, period: Period) -> dict[int, int]:
         members = self.redis.zrange(teams_key(period.key), 0, -1, withscores=True)
