@@ -96,17 +96,6 @@ class StandingsBackend(Protocol):
         """top_people, person and people_count at once (one query where the backend can)."""
 
 
-def standing_in_parts(
-    backend: StandingsBackend, period: Period, limit: int, user_id: int | None
-) -> Summed:
-    """A board from the three separate reads (each cheap for a single key or a sorted set)."""
-    return Summed(
-        backend.top_people(period, limit),
-        backend.person(period, user_id) if user_id is not None else None,
-        backend.people_count(period),
-    )
-
-
 class SqlStandings:
     """Every board reads per-key totals kept on write (standings_store): a standard period is one
     key, read in index order (top N by walking the (key, points) index, a rank by one indexed
