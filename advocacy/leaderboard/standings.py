@@ -143,7 +143,7 @@ class SqlStandings:
         def where(entity) -> list:
             return [entity.period_key == period.key, entity.points != 0, *self._conditions(entity)]
 
-        cut, counted, above = aliased(table), aliased(table), aliased(table)
+        cut, counted, above, mine = (aliased(table) for _ in range(4))
         cutoff = (
             select(cut.points)
             .where(*where(cut))
@@ -156,15 +156,15 @@ class SqlStandings:
         shown = table.points >= func.coalesce(cutoff, LOWEST)
         ahead = null()
         if user_id is not None:
+            # uncorrelated (computed once): a per-row subquery would look costly enough to
+            # PostgreSQL's planner to switch on JIT compilation, ~150 ms for a 3 ms query
+            my_points = select(mine.points).where(*where(mine), mine.user_id == user_id)
             shown = or_(shown, table.user_id == user_id)
-            ahead = case(
-                (
-                    table.user_id == user_id,
-                    select(func.count())
-                    .select_from(above)
-                    .where(*where(above), above.points > table.points)
-                    .scalar_subquery(),
-                )
+            ahead = (
+                select(func.count())
+                .select_from(above)
+                .where(*where(above), above.points > my_points.scalar_subquery())
+                .scalar_subquery()
             )
         rows = db.session.execute(
             select(table.user_id, table.points, count.scalar_subquery(), ahead).where(
