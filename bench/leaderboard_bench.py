@@ -92,7 +92,7 @@ READS = [
     ("people · this quarter", "/api/v1/leaderboard?period=quarter"),
     ("people · all time", "/api/v1/leaderboard?period=all"),
     ("teams · this month (average per member)", "/api/v1/leaderboard?period=month&scope=teams"),
-    ("people · custom 30 days (daily rollups)", None),
+    ("people · custom 30 days (signed period keys)", None),
     (
         "people · this month, LinkedIn only (filter)",
         "/api/v1/leaderboard?period=month&network=linkedin",
