@@ -22,7 +22,6 @@ import os
 import statistics
 import sys
 import time
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -31,19 +30,22 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
 from redis import Redis  # noqa: E402
-from sqlalchemy import func, insert, literal, select, text  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from advocacy import create_app  # noqa: E402
 from advocacy.accounts.models import Team, TeamMembership, User  # noqa: E402
 from advocacy.accounts.tokens import create_api_token  # noqa: E402
 from advocacy.extensions import db  # noqa: E402
 from advocacy.jobs import redis_connection  # noqa: E402
-from advocacy.leaderboard.periods import period_keys  # noqa: E402
+from advocacy.leaderboard.periods import total_keys  # noqa: E402
 from advocacy.leaderboard.points_models import (  # noqa: E402
+    PointMemberPeriod,
     PointTeamDay,
     PointTeamPeriod,
     PointUserDay,
+    PointUserNetworkPeriod,
     PointUserPeriod,
 )
 from advocacy.leaderboard.standings_store import rebuild_sorted_sets  # noqa: E402
@@ -76,13 +78,21 @@ SELECT 1 + (abs(random()) % :employees) * (abs(random()) % :employees) / :employ
 FROM n
 """
 
+# the per-key totals the ledger keeps on write (standings_store), computed here in bulk
+PERIOD_TOTALS = (
+    (PointUserPeriod, PointUserDay, ("user_id",)),
+    (PointUserNetworkPeriod, PointUserDay, ("network", "user_id")),
+    (PointMemberPeriod, PointTeamDay, ("team_id", "user_id")),
+    (PointTeamPeriod, PointTeamDay, ("team_id",)),
+)
+
 READS = [
     ("people · this week (standard period)", "/api/v1/leaderboard?period=week"),
     ("people · this month", "/api/v1/leaderboard?period=month"),
     ("people · this quarter", "/api/v1/leaderboard?period=quarter"),
     ("people · all time", "/api/v1/leaderboard?period=all"),
     ("teams · this month (average per member)", "/api/v1/leaderboard?period=month&scope=teams"),
-    ("people · custom 30 days (daily rollups)", None),
+    ("people · custom 30 days (signed period keys)", None),
     (
         "people · this month, LinkedIn only (filter)",
         "/api/v1/leaderboard?period=month&network=linkedin",
@@ -144,24 +154,31 @@ def build(employees: int, clicks: int) -> None:
             "FROM point_user_day d JOIN team_membership m ON m.user_id = d.user_id"
         )
     )
+    # every (day, key) pair, then one INSERT ... SELECT per total table
     days = db.session.scalars(text("SELECT DISTINCT local_day FROM point_user_day")).all()
-    by_key = defaultdict(list)
+    db.session.execute(text("DROP TABLE IF EXISTS bench_day_key"))
+    db.session.execute(text("CREATE TABLE bench_day_key (local_day date, period_key varchar(16))"))
+    pairs = []
     for day in days:
         day = day if not isinstance(day, str) else datetime.fromisoformat(day).date()
-        for key in period_keys(day):
-            by_key[key].append(day)
-    for key, key_days in by_key.items():
-        for target, rollup, member in (
-            (PointUserPeriod, PointUserDay, "user_id"),
-            (PointTeamPeriod, PointTeamDay, "team_id"),
-        ):
-            column = getattr(rollup, member)
-            totals = select(literal(key), column, func.sum(rollup.points)).group_by(column)
-            if key != "all":
-                totals = totals.where(rollup.local_day.in_(key_days))
-            db.session.execute(insert(target).from_select(["period_key", member, "points"], totals))
+        pairs += [{"day": day, "key": key} for key in total_keys(day)]
+    db.session.execute(text("INSERT INTO bench_day_key VALUES (:day, :key)"), pairs)
+    day_keys = sa.table(
+        "bench_day_key", sa.column("local_day", sa.Date), sa.column("period_key", sa.String)
+    )
+    for target, rollup, members in PERIOD_TOTALS:
+        columns = [getattr(rollup, member) for member in members]
+        totals = (
+            select(day_keys.c.period_key, *columns, func.sum(rollup.points))
+            .join_from(rollup, day_keys, day_keys.c.local_day == rollup.local_day)
+            .group_by(day_keys.c.period_key, *columns)
+        )
+        db.session.execute(insert(target).from_select(["period_key", *members, "points"], totals))
     db.session.commit()
-    if dialect == "postgresql":
+    if dialect == "postgresql":  # as autovacuum would: statistics and the visibility map
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    else:
         db.session.execute(text("ANALYZE"))
         db.session.commit()
     rows = db.session.scalar(text("SELECT count(*) FROM point_user_day"))

@@ -151,9 +151,8 @@ def leaderboard(query: BoardQuery, reader: User | None) -> Board:
     if query.scope == "teams":
         board.teams = _team_rows(backend, query, reader)
         return board
-    top = backend.top_people(query.period, query.limit)
-    mine = backend.person(query.period, reader.id) if reader is not None else None
-    board.ranked_count = backend.people_count(query.period)
+    standing = backend.standing(query.period, query.limit, reader.id if reader else None)
+    top, mine, board.ranked_count = standing.top, standing.me, standing.count
     ids = {score.id for score in top} | ({mine.id} if mine else set())
     users = list(db.session.scalars(select(User).where(User.id.in_(ids)))) if ids else []
     names = shown_names(users, reader)

@@ -9,6 +9,7 @@ never moves an entry between days, and "this week" starts at local midnight on M
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -72,9 +73,104 @@ def quarter_key(day: date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
+def day_key(day: date) -> str:
+    return day.isoformat()
+
+
+def is_day_key(key: str) -> bool:
+    return len(key) == 10 and key[4] == "-" and key[7] == "-"
+
+
 def period_keys(day: date) -> tuple[str, str, str, str]:
     """The standard periods an entry of `day` counts towards."""
     return (ALL_TIME, week_key(day), month_key(day), quarter_key(day))
+
+
+def total_keys(day: date) -> tuple[str, ...]:
+    """Every key an entry of `day` is totalled under in SQL: the standard periods and the day
+    itself (the days are what custom ranges are cut from)."""
+    return (*period_keys(day), day_key(day))
+
+
+@dataclass(frozen=True)
+class RangeKeys:
+    """A custom range as period keys: the totals under `plus` minus those under `minus`."""
+
+    plus: tuple[str, ...]
+    minus: tuple[str, ...] = ()
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        return self.plus + self.minus
+
+
+def range_keys(start: date, end: date, now: date | None = None) -> RangeKeys:
+    """The period keys whose totals add up to the local days start..end exactly, chosen so that
+    a board reads as few totals as possible: whole quarters, months and weeks inside the range,
+    and at a ragged edge either the single days or the enclosing week or month minus the days
+    outside the range. Days after `now` hold no points yet, so subtracting them costs nothing
+    ("the last 30 days" = five weeks minus a day). A range of any length reads a bounded number
+    of totals per person: about 6 for 30 days, never more than ~30 for three years."""
+    best = None
+    for first in {start, _week_start(start), start.replace(day=1)}:
+        for last in {end, _week_end(end), _month_end(end)}:
+            plus = _tiling(first, last)
+            minus = _tiling(first, start - timedelta(days=1)) + _tiling(
+                end + timedelta(days=1), last
+            )
+            net = Counter(plus)
+            net.subtract(minus)
+            keys = RangeKeys(
+                tuple(sorted(k for k, n in net.items() if n > 0)),
+                tuple(sorted(k for k, n in net.items() if n < 0)),
+            )
+            cost = (sum(_cost(key, now) for key in keys.all), len(keys.all), keys.all)
+            if best is None or cost < best[0]:
+                best = (cost, keys)
+    return best[1]
+
+
+def _cost(key: str, now: date | None) -> int:
+    """A day still to come holds no totals; any other key about one row per person."""
+    return 0 if now is not None and is_day_key(key) and date.fromisoformat(key) > now else 1
+
+
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _week_end(day: date) -> date:
+    return _week_start(day) + timedelta(days=6)
+
+
+def _month_end(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _tiling(start: date, end: date) -> list[str]:
+    """Keys that tile start..end (empty if end < start): largest whole periods first."""
+    keys: list[str] = []
+    day = start
+    while day <= end:
+        piece = _largest_piece(day, end)
+        keys.append(piece.key)
+        day = piece.end + timedelta(days=1)
+    return keys
+
+
+def _largest_piece(day: date, end: date) -> Period:
+    for kind in (PeriodKind.QUARTER, PeriodKind.MONTH):
+        whole = standard_period(kind, day)
+        if whole.start == day and whole.end <= end:
+            return whole
+    week = standard_period(PeriodKind.WEEK, day)
+    if week.start == day and week.end <= end:
+        next_month = standard_period(PeriodKind.MONTH, week.end)
+        # a week that straddles the first of a month the range holds whole would hide that
+        # month from the next steps: walk up to its first day instead
+        if not (next_month.start > day and next_month.end <= end):
+            return week
+    return Period(PeriodKind.CUSTOM, day, day, day_key(day))
 
 
 def organisation_zone() -> ZoneInfo:

@@ -148,10 +148,13 @@ class PointTeamDay(db.Model):
 
 
 class PointUserPeriod(db.Model):
-    """A user's total per standard period ("all", "2024-W05", "2024-03", "2024-Q1"), kept on
-    write so the usual boards are one index range, not a scan of daily rollups."""
+    """A user's total per standard period ("all", "2024-W05", "2024-03", "2024-Q1") and per day
+    ("2024-03-14"), kept on write: a standard board is one index range read in points order, a
+    custom range the sum of a few keys (periods.range_keys)."""
 
-    __table_args__ = (Index("ix_point_user_period_period_key_points", "period_key", "points"),)
+    __table_args__ = (
+        Index("ix_point_user_period_period_key_points_user_id", "period_key", "points", "user_id"),
+    )
 
     period_key: Mapped[str] = mapped_column(String(16), primary_key=True)
     user_id: Mapped[int] = mapped_column(
@@ -160,8 +163,53 @@ class PointUserPeriod(db.Model):
     points: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class PointUserNetworkPeriod(db.Model):
+    """A user's total per period key and network: the boards filtered by network."""
+
+    __table_args__ = (
+        Index(
+            "ix_point_user_network_period_key_network_points",
+            "period_key",
+            "network",
+            "points",
+            "user_id",
+        ),
+    )
+
+    period_key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    network: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    points: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PointMemberPeriod(db.Model):
+    """Points a user earned for a team per period key (credit frozen at the time of the
+    action): the boards filtered by team."""
+
+    __table_args__ = (
+        Index(
+            "ix_point_member_period_key_team_id_points",
+            "period_key",
+            "team_id",
+            "points",
+            "user_id",
+        ),
+    )
+
+    period_key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    points: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class PointTeamPeriod(db.Model):
-    """A team's total per standard period."""
+    """A team's total per period key (standard periods and days)."""
 
     period_key: Mapped[str] = mapped_column(String(16), primary_key=True)
     team_id: Mapped[int] = mapped_column(

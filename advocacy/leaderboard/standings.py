@@ -12,16 +12,18 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from redis import Redis
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, null, or_, select
+from sqlalchemy.orm import aliased
 
 from advocacy.accounts.models import User
 from advocacy.extensions import db
 from advocacy.feeds.models import location_key
-from advocacy.leaderboard.periods import Period
+from advocacy.leaderboard.periods import Period, RangeKeys, range_keys, today
 from advocacy.leaderboard.points_models import (
+    PointMemberPeriod,
     PointTeamDay,
     PointTeamPeriod,
-    PointUserDay,
+    PointUserNetworkPeriod,
     PointUserPeriod,
 )
 from advocacy.leaderboard.standings_store import people_key, teams_key
@@ -52,6 +54,18 @@ class Score:
     rank: int
 
 
+LOWEST = -(2**31)  # below any total: "no cutoff" when fewer people than the limit have one
+
+
+@dataclass(frozen=True)
+class Summed:
+    """A board's reads: the top (with ties), the reader's score, how many are ranked."""
+
+    top: list[Score]
+    me: Score | None
+    count: int
+
+
 def ranked(pairs: list[tuple[int, int]]) -> list[Score]:
     """Competition ranks for (id, points) pairs, highest first."""
     ordered = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
@@ -78,75 +92,191 @@ class StandingsBackend(Protocol):
     def team_totals(self, period: Period) -> dict[int, int]:
         """Every team's total (teams without points may be missing)."""
 
+    def standing(self, period: Period, limit: int, user_id: int | None) -> Summed:
+        """top_people, person and people_count at once (one query where the backend can)."""
+
 
 class SqlStandings:
-    """Standard periods without filters read the per-period totals (one index range); custom
-    ranges and filters sum the daily rollups."""
+    """Every board reads per-key totals kept on write (standings_store): a standard period is one
+    key, read in index order (top N by walking the (key, points) index, a rank by one indexed
+    count); a custom range sums the few keys that tile it (periods.range_keys), once per request.
+
+    Which totals: everyone's, per network, or per team member; a location filter narrows any of
+    them to the people there. Team and network together fall back to the team's daily rollups
+    (a team's members only)."""
 
     name = "sql"
 
     def __init__(self, filters: BoardFilters = NO_FILTERS):
         self.filters = filters
+        self._people_there: Select | None = None
+        self._range_keys: dict[Period, RangeKeys] = {}
+        self._summed_boards: dict[tuple, Summed] = {}
 
-    def _people_totals(self, period: Period) -> Select:
-        if period.key and self.filters.empty:
-            return select(
-                PointUserPeriod.user_id.label("member"), PointUserPeriod.points.label("points")
-            ).where(PointUserPeriod.period_key == period.key, PointUserPeriod.points != 0)
-        rollup = PointTeamDay if self.filters.team_id is not None else PointUserDay
-        total = func.sum(rollup.points)
-        query = self._restrict(
-            select(rollup.user_id.label("member"), total.label("points")), rollup, period
-        )
-        return query.group_by(rollup.user_id).having(total != 0)
+    # --- where the totals come from ------------------------------------------------------
 
-    def _restrict(self, query: Select, rollup, period: Period) -> Select:
-        if period.start is not None:
-            query = query.where(rollup.local_day.between(period.start, period.end))
-        if self.filters.network:
-            query = query.where(rollup.network == self.filters.network)
-        if self.filters.team_id is not None and rollup is PointTeamDay:
-            query = query.where(PointTeamDay.team_id == self.filters.team_id)
+    def _table(self):
+        """The per-key totals that answer the filters, or None for the daily fallback."""
+        if self.filters.team_id is not None:
+            return None if self.filters.network else PointMemberPeriod
+        return PointUserNetworkPeriod if self.filters.network else PointUserPeriod
+
+    def _conditions(self, entity) -> list:
+        """The filters on `entity` (the table or an alias of it)."""
+        conditions = []
+        if self.filters.team_id is not None:
+            conditions.append(entity.team_id == self.filters.team_id)
+        elif self.filters.network:
+            conditions.append(entity.network == self.filters.network)
         if self.filters.location:
-            query = query.where(rollup.user_id.in_(users_at(self.filters.location)))
-        return query
+            if self._people_there is None:
+                self._people_there = users_at(self.filters.location)
+            conditions.append(entity.user_id.in_(self._people_there))
+        return conditions
+
+    def _single_standing(self, period: Period, limit: int, user_id: int | None) -> Summed:
+        """One statement for a standard period: the rows at or above the limit-th total (an
+        index walk from the top), the reader's row with its rank (an indexed count of the
+        totals above it), and the count of non-zero totals."""
+        table = self._table()
+
+        def where(entity) -> list:
+            return [entity.period_key == period.key, entity.points != 0, *self._conditions(entity)]
+
+        cut, counted, above, mine = (aliased(table) for _ in range(4))
+        cutoff = (
+            select(cut.points)
+            .where(*where(cut))
+            .order_by(cut.points.desc())
+            .offset(limit - 1)
+            .limit(1)
+            .scalar_subquery()
+        )
+        count = select(func.count()).select_from(counted).where(*where(counted))
+        shown = table.points >= func.coalesce(cutoff, LOWEST)
+        ahead = null()
+        if user_id is not None:
+            # uncorrelated (computed once): a per-row subquery would look costly enough to
+            # PostgreSQL's planner to switch on JIT compilation, ~150 ms for a 3 ms query
+            my_points = select(mine.points).where(*where(mine), mine.user_id == user_id)
+            shown = or_(shown, table.user_id == user_id)
+            ahead = (
+                select(func.count())
+                .select_from(above)
+                .where(*where(above), above.points > my_points.scalar_subquery())
+                .scalar_subquery()
+            )
+        rows = db.session.execute(
+            select(table.user_id, table.points, count.scalar_subquery(), ahead).where(
+                *where(table), shown
+            )
+        ).all()
+        me = next((Score(u, p, a + 1) for u, p, _, a in rows if u == user_id), None)
+        top = ranked([(u, p) for u, p, _, _ in rows if u != user_id or me.rank <= limit])
+        return Summed(top, me, rows[0][2] if rows else 0)
+
+    def _keys(self, period: Period) -> RangeKeys:
+        if period not in self._range_keys:
+            self._range_keys[period] = (
+                RangeKeys((period.key,))
+                if period.key
+                else range_keys(period.start, period.end, today())
+            )
+        return self._range_keys[period]
+
+    def _summed(self, period: Period, limit: int, user_id: int | None) -> Summed:
+        """Top `limit` (with ties), the user's score and the count over a custom range (or the
+        fallback): the totals summed once, ranked by a window function, and only the rows
+        shown sent back."""
+        memo = (period, limit, user_id)
+        if memo not in self._summed_boards:
+            totals = self._summed_query(period).subquery()
+            rank = func.rank().over(order_by=totals.c.points.desc())
+            windowed = select(
+                totals.c.member, totals.c.points, rank.label("rank"), func.count().over()
+            ).subquery()
+            wanted = windowed.c.rank <= limit
+            if user_id is not None:
+                wanted = or_(wanted, windowed.c.member == user_id)
+            rows = db.session.execute(select(windowed).where(wanted)).all()
+            scores = [Score(member, points, rank) for member, points, rank, _ in rows]
+            self._summed_boards[memo] = Summed(
+                [score for score in scores if score.rank <= limit],
+                next((score for score in scores if score.id == user_id), None),
+                rows[0][3] if rows else 0,
+            )
+        return self._summed_boards[memo]
+
+    def _summed_query(self, period: Period) -> Select:
+        table = self._table()
+        if table is None:  # team and network: the team's daily rollups
+            rollup = PointTeamDay
+            total = func.sum(rollup.points)
+            query = select(rollup.user_id.label("member"), total.label("points")).where(
+                rollup.team_id == self.filters.team_id, rollup.network == self.filters.network
+            )
+            if period.start is not None:
+                query = query.where(rollup.local_day.between(period.start, period.end))
+            if self.filters.location:
+                query = query.where(rollup.user_id.in_(users_at(self.filters.location)))
+            return query.group_by(rollup.user_id).having(total != 0)
+        keys = self._keys(period)
+        total = signed_sum(table, keys)
+        return (
+            select(table.user_id.label("member"), total.label("points"))
+            .where(table.period_key.in_(keys.all), *self._conditions(table))
+            .group_by(table.user_id)
+            .having(total != 0)
+        )
+
+    # --- the interface -------------------------------------------------------------------
+
+    def standing(self, period: Period, limit: int, user_id: int | None) -> Summed:
+        if period.key is not None and self._table() is not None:
+            return self._single_standing(period, limit, user_id)
+        return self._summed(period, limit, user_id)
 
     def top_people(self, period: Period, limit: int) -> list[Score]:
-        totals = self._people_totals(period).subquery()
-        cutoff = db.session.scalar(
-            select(totals.c.points).order_by(totals.c.points.desc()).offset(limit - 1).limit(1)
-        )
-        query = select(totals.c.member, totals.c.points)
-        if cutoff is not None:
-            query = query.where(totals.c.points >= cutoff)
-        return ranked([tuple(row) for row in db.session.execute(query)])
+        return self.standing(period, limit, None).top
 
     def person(self, period: Period, user_id: int) -> Score | None:
-        totals = self._people_totals(period).subquery()
-        points = db.session.scalar(select(totals.c.points).where(totals.c.member == user_id))
-        if not points:
-            return None
-        ahead = db.session.scalar(
-            select(func.count()).select_from(totals).where(totals.c.points > points)
-        )
-        return Score(user_id, points, ahead + 1)
+        return self.standing(period, 1, user_id).me
 
     def people_count(self, period: Period) -> int:
-        totals = self._people_totals(period).subquery()
-        return db.session.scalar(select(func.count()).select_from(totals)) or 0
+        return self.standing(period, 1, None).count
 
     def team_totals(self, period: Period) -> dict[int, int]:
-        if period.key and self.filters.empty:
-            query = select(PointTeamPeriod.team_id, PointTeamPeriod.points).where(
-                PointTeamPeriod.period_key == period.key
+        filters = self.filters
+        if filters.network:  # no per-network team totals: the daily rollups
+            query = select(PointTeamDay.team_id, func.sum(PointTeamDay.points)).where(
+                PointTeamDay.network == filters.network
+            )
+            if period.start is not None:
+                query = query.where(PointTeamDay.local_day.between(period.start, period.end))
+            if filters.location:
+                query = query.where(PointTeamDay.user_id.in_(users_at(filters.location)))
+            table = PointTeamDay
+        elif filters.location:  # the credit earned by the people there
+            table, keys = PointMemberPeriod, self._keys(period)
+            query = select(table.team_id, signed_sum(table, keys)).where(
+                table.period_key.in_(keys.all), table.user_id.in_(users_at(filters.location))
             )
         else:
-            query = self._restrict(
-                select(PointTeamDay.team_id, func.sum(PointTeamDay.points)),
-                PointTeamDay,
-                period,
-            ).group_by(PointTeamDay.team_id)
+            table, keys = PointTeamPeriod, self._keys(period)
+            query = select(table.team_id, signed_sum(table, keys)).where(
+                table.period_key.in_(keys.all)
+            )
+        if filters.team_id is not None:
+            query = query.where(table.team_id == filters.team_id)
+        query = query.group_by(table.team_id)
         return {team: points for team, points in db.session.execute(query) if points}
+
+
+def signed_sum(table, keys: RangeKeys):
+    """The sum of the totals under `keys.plus` minus those under `keys.minus`."""
+    if not keys.minus:
+        return func.sum(table.points)
+    return func.sum(case((table.period_key.in_(keys.minus), -table.points), else_=table.points))
 
 
 class RedisStandings:
@@ -178,6 +308,26 @@ class RedisStandings:
 
     def people_count(self, period: Period) -> int:
         return self.redis.zcard(people_key(period.key))
+
+    def standing(self, period: Period, limit: int, user_id: int | None) -> Summed:
+        """Two round trips: the top, the reader's score and the count; then the ties with the
+        last of the top and the reader's rank."""
+        key = people_key(period.key)
+        first = self.redis.pipeline(transaction=False)
+        first.zrevrange(key, 0, limit - 1, withscores=True)
+        first.zscore(key, user_id if user_id is not None else "-")
+        first.zcard(key)
+        best, points, count = first.execute()
+        second = self.redis.pipeline(transaction=False)
+        if len(best) == limit:
+            second.zrevrangebyscore(key, "+inf", best[-1][1], withscores=True)
+        if points:
+            second.zcount(key, f"({points}", "+inf")
+        answers = second.execute() if len(second) else []
+        if len(best) == limit:
+            best = answers.pop(0)
+        me = Score(user_id, int(points), answers[0] + 1) if points else None
+        return Summed(ranked([(int(m), int(p)) for m, p in best]), me, count)
 
     def team_totals(self, period: Period) -> dict[int, int]:
         members = self.redis.zrange(teams_key(period.key), 0, -1, withscores=True)

@@ -1,6 +1,9 @@
 """Keeping standings current on write: daily and per-period rollups in SQL (same transaction as
 the ledger), and with Redis one sorted set per standard period, incremented after the commit.
 
+The SQL period totals are kept per standard period and per day, for everyone, per network and per
+team member, so that every board reads a bounded number of index ranges (standings.py).
+
 The sorted sets are a cache of the SQL rollups: a Redis write that fails, or a flushed Redis,
 only removes the "built" marker, and reads fall back to SQL until `rebuild_sorted_sets` (run by
 `flask leaderboard rebuild`, or enqueued by the first read that finds no marker) rebuilds them.
@@ -21,12 +24,14 @@ from sqlalchemy.orm import Session
 
 from advocacy.accounts.models import Team
 from advocacy.extensions import db
-from advocacy.leaderboard.periods import ALL_TIME, period_keys
+from advocacy.leaderboard.periods import ALL_TIME, is_day_key, total_keys
 from advocacy.leaderboard.points_models import (
     PointEntry,
+    PointMemberPeriod,
     PointTeamDay,
     PointTeamPeriod,
     PointUserDay,
+    PointUserNetworkPeriod,
     PointUserPeriod,
 )
 from advocacy.leaderboard.upserts import upsert
@@ -55,28 +60,41 @@ def add_to_rollups(entries: Iterable[PointEntry]) -> None:
     user_day: dict[tuple, int] = defaultdict(int)
     team_day: dict[tuple, int] = defaultdict(int)
     user_period: dict[tuple, int] = defaultdict(int)
+    network_period: dict[tuple, int] = defaultdict(int)
+    member_period: dict[tuple, int] = defaultdict(int)
     team_period: dict[tuple, int] = defaultdict(int)
     entries = [entry for entry in entries if entry.points]
     team_ids = {team for entry in entries for team in entry.team_ids or ()}
     if team_ids:  # a team deleted since the action keeps no credit
         team_ids = set(db.session.scalars(select(Team.id).where(Team.id.in_(team_ids))))
     for entry in entries:
-        keys = period_keys(entry.local_day)
+        keys = total_keys(entry.local_day)
         user_day[(entry.local_day, entry.user_id, entry.network)] += entry.points
         for key in keys:
             user_period[(key, entry.user_id)] += entry.points
+            network_period[(key, entry.network, entry.user_id)] += entry.points
         for team in entry.team_ids or ():
             if team in team_ids:
                 team_day[(entry.local_day, team, entry.user_id, entry.network)] += entry.points
                 for key in keys:
                     team_period[(key, team)] += entry.points
+                    member_period[(key, team, entry.user_id)] += entry.points
     if not user_day:
         return
     _add(PointUserDay, ("local_day", "user_id", "network"), user_day)
     _add(PointTeamDay, ("local_day", "team_id", "user_id", "network"), team_day)
     _add(PointUserPeriod, ("period_key", "user_id"), user_period)
+    _add(PointUserNetworkPeriod, ("period_key", "network", "user_id"), network_period)
+    _add(PointMemberPeriod, ("period_key", "team_id", "user_id"), member_period)
     _add(PointTeamPeriod, ("period_key", "team_id"), team_period)
-    db.session.info.setdefault(_PENDING, []).append((user_period, team_period))
+    db.session.info.setdefault(_PENDING, []).append(
+        (_standard_only(user_period), _standard_only(team_period))
+    )
+
+
+def _standard_only(totals: dict[tuple, int]) -> dict[tuple, int]:
+    """The sorted sets hold the standard periods only (custom ranges are SQL's)."""
+    return {key: points for key, points in totals.items() if not is_day_key(key[0])}
 
 
 def _add(model, keys: tuple[str, ...], amounts: dict[tuple, int]) -> None:
@@ -139,7 +157,7 @@ def rebuild_sorted_sets(redis: Redis) -> int:
         (PointTeamPeriod, PointTeamPeriod.team_id, teams_key),
     ):
         period_keys_in_sql = db.session.scalars(select(model.period_key).distinct()).all()
-        for period_key in period_keys_in_sql:
+        for period_key in [key for key in period_keys_in_sql if not is_day_key(key)]:
             key = key_of(period_key)
             rows = db.session.execute(
                 select(column, model.points).where(
@@ -171,10 +189,20 @@ def rebuild_sorted_sets(redis: Redis) -> int:
     return written
 
 
+ROLLUPS = (
+    PointUserDay,
+    PointTeamDay,
+    PointUserPeriod,
+    PointUserNetworkPeriod,
+    PointMemberPeriod,
+    PointTeamPeriod,
+)
+
+
 def rebuild_rollups_from_ledger() -> int:
     """Recompute every SQL rollup from the ledger (after a repair, or to check for drift);
     returns the number of entries read. Commits."""
-    for model in (PointUserDay, PointTeamDay, PointUserPeriod, PointTeamPeriod):
+    for model in ROLLUPS:
         db.session.execute(delete(model))
     count = 0
     batch: list[PointEntry] = []
