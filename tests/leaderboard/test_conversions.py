@@ -95,8 +95,6 @@ def test_bad_signatures_are_401_and_record_nothing(app, client, link, case):
             {"ref": "LINK", "type": "lead", "external_id": "1", "occurred_at": "yesterday"},
             "occurred_at",
         ),
-        (b"[1, 2]", "body"),
-        (b"{not json", "body"),
     ],
 )
 def test_bad_fields_are_422_with_the_field(app, post, link, payload, field):
@@ -105,6 +103,17 @@ def test_bad_fields_are_422_with_the_field(app, post, link, payload, field):
     response = post(payload)
     assert response.status_code == 422, response.get_data(as_text=True)
     assert field in response.json["errors"]
+    assert db.session.scalar(select(Conversion)) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "says"),
+    [(b"[1, 2]", 422, "JSON object"), (b"{not json", 400, "not valid JSON")],
+)
+def test_a_body_that_is_not_a_json_object_is_refused(app, post, body, status, says):
+    response = post(body)
+    assert response.status_code == status
+    assert says in response.json["detail"]
     assert db.session.scalar(select(Conversion)) is None
 
 

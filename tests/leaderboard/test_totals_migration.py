@@ -20,7 +20,7 @@ from tests.test_migrations import (
 
 pytestmark = pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
 
-BEFORE = "b90edadcf9ce"
+BEFORE = "3c1d7a9e5b20"  # the revision before the totals
 TOTALS = "5f905db87c54"
 
 ROWS = """
