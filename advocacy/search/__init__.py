@@ -17,7 +17,10 @@ from advocacy.demo import add_seed_step
 from advocacy.jobs import Schedule, register_schedules
 from advocacy.search import admin, cli, hooks, indexing, jobs, people, routes
 from advocacy.search import api as search_api
+from advocacy.search.backends.base import SearchUnavailable
 from advocacy.search.extension import SearchState, search_state
+
+log = logging.getLogger("advocacy.search")
 
 __all__ = ["init_app", "hooks", "seed_index", "defer_indexing", "warm_in_background"]
 
@@ -53,8 +56,10 @@ def warm_in_background(app: Flask) -> threading.Thread:
     def warm() -> None:
         try:
             backend.warm()
+        except SearchUnavailable as error:  # not built yet, or damaged: search will say so
+            log.info("search warm-up skipped: %s", error.detail)
         except Exception:
-            logging.getLogger("advocacy.search").info("search warm-up skipped", exc_info=True)
+            log.warning("search warm-up failed", exc_info=True)
 
     thread = threading.Thread(target=warm, name="search-warm-up", daemon=True)
     thread.start()

@@ -25,6 +25,7 @@ Speed rules (an untuned prefix query once took two minutes on 100k documents):
 from __future__ import annotations
 
 import fcntl
+import heapq
 import logging
 import os
 import secrets
@@ -68,6 +69,7 @@ from advocacy.search.backends.whoosh_matching import (
     by_date,
     docs_matching,
     first_matches,
+    loosened,
     matching_among,
     phrase_docs,
     scores_of,
@@ -103,7 +105,8 @@ MASK_CACHE_MAX = 1024  # whole-index masks and their per-segment parts
 SEGMENTS_CACHED_MAX = 64  # segments whose permission words' documents are kept
 PERMISSION_FIELDS = ("space", "aud_teams", "aud_locations", "aud_languages")
 MERGE_AFTER_SEGMENTS = 8
-DATE_CHUNK = 2000  # documents looked at first, newest first, for a very common search
+DATE_CHUNK_MIN = 500  # documents looked at first, by date, for a very common search
+DENSE_MATCHES = 0.2  # a very common search matching fewer documents than this lists them all
 UNAVAILABLE = "Search is unavailable: the index cannot be read. It is rebuilt automatically; an "
 
 
@@ -355,7 +358,7 @@ class WhooshBackend(SearchBackend):
             return total, []
         order = query.effective_order
         if total > MAX_RESULTS:
-            ranked = self._very_common(lease, compiled, mask, order, offset + limit)
+            ranked = self._very_common(lease, compiled, mask, order, offset + limit, matches)
         elif order == Order.RELEVANCE:
             scores = scores_of(searcher, compiled.matching, matches)
             top = sorted(((d, scores.get(d, 0.0)) for d in matches), key=lambda item: -item[1])
@@ -368,27 +371,38 @@ class WhooshBackend(SearchBackend):
         page = ranked[offset : offset + limit]
         return total, [self._hit(searcher, docnum, score, compiled) for docnum, score in page]
 
-    def _very_common(self, lease, compiled: _Compiled, mask, order, wanted: int):
-        """A search with more than MAX_RESULTS matches (like the PostgreSQL backend): walk the
-        documents by date and take the first matches found, newest first (oldest first for
-        order:oldest); by relevance, rank the RANK_CANDIDATES most recent matches (a deeper
-        page ranks as many as it needs) instead of scoring every match (BM25 over all the
-        documents holding "team" took ~1 s at 30,000 posts)."""
+    def _very_common(self, lease, compiled: _Compiled, mask, order, wanted: int, first):
+        """A search with more than MAX_RESULTS matches (like the PostgreSQL backend): its
+        matches by date, newest first (oldest first for order:oldest); by relevance, the
+        RANK_CANDIDATES most recent are ranked (a deeper page ranks as many as it needs)
+        instead of scoring every match (BM25 over all the documents holding "team" took ~1 s
+        at 30,000 posts). Where matches are dense (`first`, the first walk's matches, tells),
+        the documents are walked by date until enough match; where they are sparse, every
+        match is listed (cheaper than checking many documents that do not match)."""
         searcher = lease.searcher
         relevance = order == Order.RELEVANCE
         if relevance:
             wanted = max(RANK_CANDIDATES, wanted)
-        dated = by_date(self._dated(lease), newest=order != Order.OLDEST)
-        found: list[int] = []
-        chunk = DATE_CHUNK
-        while len(found) < wanted:
-            batch = [d for _, d in zip(range(chunk), dated, strict=False)]
-            if not batch:
-                break
-            visible = sorted(d for d in batch if not (mask and d in mask))
-            matched = matching_among(searcher, compiled.matching, visible)
-            found += [d for d in batch if d in matched]
-            chunk *= 2
+        newest = order != Order.OLDEST
+        density = len(first) / (first[-1] + 1)
+        if density < DENSE_MATCHES and not loosened(compiled.matching)[1]:
+            every = searcher.docs_for_query(compiled.matching)
+            visible = [d for d in every if not (mask and d in mask)]
+            created = searcher.reader().column_reader("created")
+            pick = heapq.nlargest if newest else heapq.nsmallest
+            found = pick(wanted, visible, key=lambda d: (created[d], d))
+        else:
+            dated = by_date(self._dated(lease), newest=newest)
+            found = []
+            chunk = max(DATE_CHUNK_MIN, int(wanted / density * 1.5))
+            while len(found) < wanted:
+                batch = [d for _, d in zip(range(chunk), dated, strict=False)]
+                if not batch:
+                    break
+                visible = sorted(d for d in batch if not (mask and d in mask))
+                matched = matching_among(searcher, compiled.matching, visible)
+                found += [d for d in batch if d in matched]
+                chunk *= 2
         found = found[:wanted]
         if not relevance:
             return [(docnum, 0.0) for docnum in found]
