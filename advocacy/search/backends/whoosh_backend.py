@@ -385,12 +385,15 @@ class WhooshBackend(SearchBackend):
             wanted = max(RANK_CANDIDATES, wanted)
         newest = order != Order.OLDEST
         density = len(first) / (first[-1] + 1)
+        scores: dict[int, float] = {}
         if density < DENSE_MATCHES and not loosened(compiled.matching)[1]:
             every = searcher.docs_for_query(compiled.matching)
             visible = [d for d in every if not (mask and d in mask)]
             created = searcher.reader().column_reader("created")
             pick = heapq.nlargest if newest else heapq.nsmallest
             found = pick(wanted, visible, key=lambda d: (created[d], d))
+            if relevance:
+                scores = scores_of(searcher, compiled.matching, sorted(found))
         else:
             dated = by_date(self._dated(lease), newest=newest)
             found = []
@@ -402,11 +405,11 @@ class WhooshBackend(SearchBackend):
                 visible = sorted(d for d in batch if not (mask and d in mask))
                 matched = matching_among(searcher, compiled.matching, visible)
                 found += [d for d in batch if d in matched]
+                scores.update(matched)
                 chunk *= 2
         found = found[:wanted]
         if not relevance:
             return [(docnum, 0.0) for docnum in found]
-        scores = scores_of(searcher, compiled.matching, sorted(found))
         top = sorted(((d, scores.get(d, 0.0)) for d in found), key=lambda item: -item[1])
         return self._rerank(searcher, top, compiled)
 

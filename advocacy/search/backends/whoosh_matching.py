@@ -87,12 +87,23 @@ def loosened(query: wq.Query) -> tuple[wq.Query, list[wq.Phrase]]:
     return query, []
 
 
-def matching_among(searcher, query: wq.Query, docnums: list[int]) -> set[int]:
-    """Which of `docnums` (ascending) match `query`, required phrases checked per document."""
+def matching_among(searcher, query: wq.Query, docnums: list[int]) -> dict[int, float]:
+    """Which of `docnums` (ascending) match `query` (required phrases checked per document),
+    with their first-phase score (the searcher's weighting, BM25; phrases score as their words)
+    read in the same pass."""
     loose, phrases = loosened(query)
-    found = docs_matching(searcher, loose, docnums)
+    matcher = loose.matcher(searcher, searcher.context())
+    found = {}
+    for docnum in docnums:
+        if not matcher.is_active():
+            break
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            found[docnum] = matcher.score()
     for phrase in phrases:
-        found &= phrase_docs(searcher, phrase, sorted(found))
+        holding = phrase_docs(searcher, phrase, sorted(found))
+        found = {d: score for d, score in found.items() if d in holding}
     return found
 
 
