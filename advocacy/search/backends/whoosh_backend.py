@@ -19,7 +19,13 @@ Speed rules (an untuned prefix query once took two minutes on 100k documents):
 - The reader's permission filter is a mask of the documents they may NOT see (usually few), built
   from positive terms only and cached per segment and permission signature (a commit adds one
   small segment: only its part of each mask is computed then).
-- Totals are counted up to MAX_RESULTS + 1, never to the end of a long posting list.
+- Totals are counted up to MAX_RESULTS + 1, never to the end of a long posting list; the same
+  walk lists the matches that are then ranked. A search with more matches ranks its
+  RANK_CANDIDATES most recent ones, found by walking the documents by date (_very_common).
+- Phrases are checked on the given documents' word positions (whoosh_matching), never by
+  Whoosh's phrase matcher skipping along (it reads positions in every document in between).
+- `warm()` (at app start, in a background thread) reads the permission words' documents and the
+  date order of every segment, so the first search after a start does not wait for them.
 """
 
 from __future__ import annotations
