@@ -333,6 +333,40 @@ def test_totals_are_capped(backend, monkeypatch):
     assert results.total == 4 and results.capped
 
 
+@pytest.fixture
+def very_common(backend, monkeypatch):
+    """More than MAX_RESULTS (patched to 4) matches: the search ranks its RANK_CANDIDATES (3)
+    most recent ones."""
+    for module in (base, whoosh_backend, postgres_backend):
+        monkeypatch.setattr(module, "MAX_RESULTS", 4)
+    for module in (whoosh_backend, postgres_backend):
+        monkeypatch.setattr(module, "RANK_CANDIDATES", 3)
+    # Old posts match best (the word in the title, twice); recent ones in the body only.
+    add(
+        backend,
+        *[make_doc(i, "Lunch lunch menu", age_days=300 + i) for i in range(1, 5)],
+        *[make_doc(i, "Notes", "The lunch menu changed.", age_days=i) for i in range(5, 9)],
+        make_doc(9, "Notes", "The lunch menu, secretly.", space=SECRET, age_days=0),
+    )
+
+
+def test_very_common_searches_rank_their_most_recent_matches(backend, very_common):
+    results = find(backend, "lunch", reader=MEMBER, per_page=2)
+    assert results.total == 4 and results.capped
+    assert set(keys(results)) <= {"thread:5", "thread:6", "thread:7"}
+    phrase = find(backend, '"lunch menu"', reader=MEMBER, per_page=2)
+    assert phrase.capped and set(keys(phrase)) <= {"thread:5", "thread:6", "thread:7"}
+
+
+def test_very_common_searches_list_by_date_exactly(backend, very_common):
+    latest = find(backend, "lunch order:latest", MEMBER, 1, 3)
+    assert keys(latest) == ["thread:5", "thread:6", "thread:7"]
+    assert keys(find(backend, "lunch order:latest", MEMBER, 2, 3))[0] == "thread:8"
+    oldest = find(backend, "lunch order:oldest", MEMBER, 1, 3)
+    assert keys(oldest) == ["thread:4", "thread:3", "thread:2"]
+    assert "thread:9" in keys(find(backend, "lunch order:latest", INSIDER, 1, 3))
+
+
 def test_highlights_are_escaped_with_marks(backend):
     add(
         backend,

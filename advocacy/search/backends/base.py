@@ -33,6 +33,7 @@ from advocacy.search.query import ParsedQuery, Word
 
 MAX_RESULTS = 1000  # counted and paged up to here; "1,000+" beyond
 RERANK_WINDOW = 100
+RANK_CANDIDATES = 300  # a search with more than MAX_RESULTS matches ranks its most recent 300
 RECENCY_WEIGHT = 0.5
 RECENCY_HALF_LIFE_DAYS = 30
 FIELD_WEIGHTS = {"title": 3.0, "tags": 2.0, "body": 1.0}
@@ -170,6 +171,11 @@ class SearchBackend(ABC):
             corrected_text=corrected_text,
             showing_corrected=showing,
         )
+
+    def warm(self) -> int:
+        """Load what the first search would need (an embedded index's caches); 0 when there
+        is nothing to load."""
+        return 0
 
     def count(self, query: ParsedQuery, reader: Reader) -> int:
         """How many documents the reader would find (up to MAX_RESULTS + 1)."""

@@ -19,12 +19,19 @@ Speed rules (an untuned prefix query once took two minutes on 100k documents):
 - The reader's permission filter is a mask of the documents they may NOT see (usually few), built
   from positive terms only and cached per segment and permission signature (a commit adds one
   small segment: only its part of each mask is computed then).
-- Totals are counted up to MAX_RESULTS + 1, never to the end of a long posting list.
+- Totals are counted up to MAX_RESULTS + 1, never to the end of a long posting list; the same
+  walk lists the matches that are then ranked. A search with more matches ranks its
+  RANK_CANDIDATES most recent ones, found by walking the documents by date (_very_common).
+- Phrases are checked on the given documents' word positions (whoosh_matching), never by
+  Whoosh's phrase matcher skipping along (it reads positions in every document in between).
+- `warm()` (at app start, in a background thread) reads the permission words' documents and the
+  date order of every segment, so the first search after a start does not wait for them.
 """
 
 from __future__ import annotations
 
 import fcntl
+import heapq
 import logging
 import os
 import secrets
@@ -35,13 +42,13 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 
 from markupsafe import Markup, escape
-from whoosh import fields, highlight, index, sorting
+from whoosh import fields, highlight, index
 from whoosh import query as wq
 from whoosh.analysis import Filter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.idsets import BitSet
@@ -51,6 +58,7 @@ from advocacy.search.backends.base import (
     FIELD_WEIGHTS,
     MAX_RESULTS,
     PREFIX_EXPANSIONS_MAX,
+    RANK_CANDIDATES,
     RERANK_WINDOW,
     SNIPPET_CHARS,
     BackendStatus,
@@ -62,6 +70,15 @@ from advocacy.search.backends.base import (
     correction_distance,
     plain_snippet,
     recency_factor,
+)
+from advocacy.search.backends.whoosh_matching import (
+    by_date,
+    docs_matching,
+    first_matches,
+    loosened,
+    matching_among,
+    phrase_docs,
+    scores_of,
 )
 from advocacy.search.documents import (
     DOCUMENT_TYPES,
@@ -91,7 +108,11 @@ FOREVER = 2**62
 PREFIX_SCAN_MAX = 5000  # vocabulary words looked at for one prefix
 POOL_IDLE_MAX = 8
 MASK_CACHE_MAX = 1024  # whole-index masks and their per-segment parts
+SEGMENTS_CACHED_MAX = 64  # segments whose permission words' documents are kept
+PERMISSION_FIELDS = ("space", "aud_teams", "aud_locations", "aud_languages")
 MERGE_AFTER_SEGMENTS = 8
+DATE_CHUNK_MIN = 500  # documents looked at first, by date, for a very common search
+DENSE_MATCHES = 0.2  # a very common search matching fewer documents than this lists them all
 UNAVAILABLE = "Search is unavailable: the index cannot be read. It is rebuilt automatically; an "
 
 
@@ -217,6 +238,7 @@ class _Lease:
     searcher: object
     generation: int
     broken: bool = False
+    pid: int = field(default_factory=os.getpid)  # a forked process must not share its files
 
 
 @dataclass
@@ -242,6 +264,7 @@ class WhooshBackend(SearchBackend):
         self._idle: list[_Lease] = []
         self._indexes: dict = {}
         self._masks: OrderedDict = OrderedDict()
+        self._term_docs: OrderedDict = OrderedDict()  # (folder, segment) -> {(field, term): docs}
 
     # --- the live folder and the searcher pool --------------------------------------------------
 
@@ -286,6 +309,8 @@ class WhooshBackend(SearchBackend):
         with self._lock:
             while self._idle:
                 lease = self._idle.pop()
+                if lease.pid != os.getpid():
+                    continue  # opened before a fork: its files' positions are shared
                 if lease.folder == folder and lease.generation == generation:
                     return lease
                 lease.searcher.close()
@@ -315,6 +340,7 @@ class WhooshBackend(SearchBackend):
                 lease.searcher.close()
             self._idle.clear()
             self._masks.clear()
+            self._term_docs.clear()
 
     # --- searching ------------------------------------------------------------------------------
 
@@ -331,44 +357,99 @@ class WhooshBackend(SearchBackend):
         searcher = lease.searcher
         compiled = self._compile(searcher, query)
         mask = self._mask(lease, reader)
-        total = self._count(searcher, compiled.matching, mask)
+        # One walk finds the total and, unless there are too many, every match to rank.
+        matches = first_matches(searcher, compiled.matching, mask, MAX_RESULTS + 1)
+        total = len(matches)
         if limit == 0 or total <= offset:
             return total, []
         order = query.effective_order
-        if order == Order.RELEVANCE:
-            wanted = max(offset + limit, RERANK_WINDOW)
-            results = searcher.search(compiled.matching, limit=wanted, mask=mask)
-            ranked = self._rerank(searcher, results, compiled)
+        if total > MAX_RESULTS:
+            ranked = self._very_common(lease, compiled, mask, order, offset + limit, matches)
+        elif order == Order.RELEVANCE:
+            scores = scores_of(searcher, compiled.matching, matches)
+            top = sorted(((d, scores.get(d, 0.0)) for d in matches), key=lambda item: -item[1])
+            ranked = self._rerank(searcher, top, compiled)
         else:
-            facet = sorting.FieldFacet("created", reverse=order == Order.LATEST)
-            results = searcher.search(
-                compiled.matching, limit=offset + limit, mask=mask, sortedby=facet
-            )
-            ranked = [(hit.docnum, 0.0) for hit in results]
+            created = searcher.reader().column_reader("created")
+            newest = order == Order.LATEST
+            by_created = sorted(matches, key=lambda d: (created[d], d), reverse=newest)
+            ranked = [(docnum, 0.0) for docnum in by_created]
         page = ranked[offset : offset + limit]
         return total, [self._hit(searcher, docnum, score, compiled) for docnum, score in page]
 
-    def _count(self, searcher, matching: wq.Query, mask) -> int:
-        """Matching documents the reader may see, counted up to MAX_RESULTS + 1."""
-        visible = (d for d in searcher.docs_for_query(matching) if not (mask and d in mask))
-        return sum(1 for _ in islice(visible, MAX_RESULTS + 1))
+    def _very_common(self, lease, compiled: _Compiled, mask, order, wanted: int, first):
+        """A search with more than MAX_RESULTS matches (like the PostgreSQL backend): its
+        matches by date, newest first (oldest first for order:oldest); by relevance, the
+        RANK_CANDIDATES most recent are ranked (a deeper page ranks as many as it needs)
+        instead of scoring every match (BM25 over all the documents holding "team" took ~1 s
+        at 30,000 posts). Where matches are dense (`first`, the first walk's matches, tells),
+        the documents are walked by date until enough match; where they are sparse, every
+        match is listed (cheaper than checking many documents that do not match)."""
+        searcher = lease.searcher
+        relevance = order == Order.RELEVANCE
+        if relevance:
+            wanted = max(RANK_CANDIDATES, wanted)
+        newest = order != Order.OLDEST
+        density = len(first) / (first[-1] + 1)
+        scores: dict[int, float] = {}
+        if density < DENSE_MATCHES and not loosened(compiled.matching)[1]:
+            every = searcher.docs_for_query(compiled.matching)
+            visible = [d for d in every if not (mask and d in mask)]
+            created = searcher.reader().column_reader("created")
+            pick = heapq.nlargest if newest else heapq.nsmallest
+            found = pick(wanted, visible, key=lambda d: (created[d], d))
+            if relevance:
+                scores = scores_of(searcher, compiled.matching, sorted(found))
+        else:
+            dated = by_date(self._dated(lease), newest=newest)
+            found = []
+            chunk = max(DATE_CHUNK_MIN, int(wanted / density * 1.5))
+            while len(found) < wanted:
+                batch = [d for _, d in zip(range(chunk), dated, strict=False)]
+                if not batch:
+                    break
+                visible = sorted(d for d in batch if not (mask and d in mask))
+                matched = matching_among(searcher, compiled.matching, visible)
+                found += [d for d in batch if d in matched]
+                scores.update(matched)
+                chunk *= 2
+        found = found[:wanted]
+        if not relevance:
+            return [(docnum, 0.0) for docnum in found]
+        top = sorted(((d, scores.get(d, 0.0)) for d in found), key=lambda item: -item[1])
+        return self._rerank(searcher, top, compiled)
 
-    def _rerank(self, searcher, results, compiled: _Compiled) -> list[tuple[int, float]]:
+    def _dated(self, lease: _Lease) -> list[tuple[int, list[tuple[int, int]]]]:
+        """Each segment's (offset, [(created, docnum)] by date), cached per segment."""
+        parts = []
+        for leaf, offset in lease.searcher.leaf_searchers():
+            segment = leaf.reader().segment() if hasattr(leaf.reader(), "segment") else None
+            key = ("dated", lease.folder, segment.segment_id() if segment else None)
+            with self._lock:
+                rows = self._masks.get(key) if segment is not None else None
+            if rows is None:
+                column = leaf.reader().column_reader("created")
+                rows = sorted((created, docnum) for docnum, created in enumerate(column))
+                if segment is not None:
+                    self._remember(key, rows)
+            parts.append((offset, rows))
+        return parts
+
+    def _rerank(self, searcher, top, compiled: _Compiled) -> list[tuple[int, float]]:
         """The second phase of ranking, on the top RERANK_WINDOW of the first (BM25 over `all`,
         which Whoosh computes with block skipping): exact-phrase documents first, then the score
         lifted by the share of the query's words found in the title (up to x3) and in the tags
         (up to x2), times the recency boost. Deeper results keep the first phase's order."""
         now = utcnow()
-        top = [(hit.docnum, hit.score or 0.0) for hit in results]
         window, rest = top[:RERANK_WINDOW], top[RERANK_WINDOW:]
         docnums = sorted(d for d, _ in window)
-        phrase_docs = self._docs_matching(searcher, compiled.phrase, docnums)
+        phrased = phrase_docs(searcher, compiled.phrase, docnums) if compiled.phrase else set()
         stems = sorted(compiled.highlight_terms)
         in_title, in_tags = {}, {}
         for stem in stems:
-            for docnum in self._docs_matching(searcher, wq.Term("title", stem), docnums):
+            for docnum in docs_matching(searcher, wq.Term("title", stem), docnums):
                 in_title[docnum] = in_title.get(docnum, 0) + 1
-            for docnum in self._docs_matching(searcher, wq.Term("tags_text", stem), docnums):
+            for docnum in docs_matching(searcher, wq.Term("tags_text", stem), docnums):
                 in_tags[docnum] = in_tags.get(docnum, 0) + 1
         updated = searcher.reader().column_reader("updated")
         share = 1 / max(1, len(stems))
@@ -379,25 +460,10 @@ class WhooshBackend(SearchBackend):
             lift = 1 + title_lift * in_title.get(docnum, 0) * share
             lift += tags_lift * in_tags.get(docnum, 0) * share
             changed = datetime.fromtimestamp(updated[docnum], UTC)
-            return (docnum in phrase_docs, score * lift * recency_factor(changed, now))
+            return (docnum in phrased, score * lift * recency_factor(changed, now))
 
         reranked = sorted(window, key=key, reverse=True)
         return [(d, key((d, s))[1]) for d, s in reranked] + rest
-
-    def _docs_matching(self, searcher, query: wq.Query | None, docnums: list[int]) -> set[int]:
-        """Which of `docnums` (ascending) match `query`, by skipping along its matcher."""
-        if query is None or not docnums:
-            return set()
-        matcher = query.matcher(searcher)
-        found = set()
-        for docnum in docnums:
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                found.add(docnum)
-        return found
 
     def _hit(self, searcher, docnum: int, score: float, compiled: _Compiled) -> SearchHit:
         stored = searcher.stored_fields(docnum)
@@ -553,13 +619,64 @@ class WhooshBackend(SearchBackend):
                 part = self._masks.get(part_key) if segment is not None else None
             if part is None:
                 hidden = self._hidden_query(leaf, reader, minute * 60)
-                part = tuple(leaf.docs_for_query(hidden)) if hidden is not None else ()
+                part = self._hidden_docs(lease, leaf, hidden)
                 if segment is not None:
                     self._remember(part_key, part)
             docs.extend(docnum + offset for docnum in part)
         mask = BitSet(docs, size=searcher.doc_count_all()) if docs else False
         self._remember(whole_key, mask)
         return mask or None
+
+    def _hidden_docs(self, lease: _Lease, leaf, hidden: wq.Query | None) -> tuple[int, ...]:
+        """The documents of one segment matching the hidden query. A permission word's
+        documents are read straight from its posting list and kept per segment (whoever reads):
+        a union matcher over 40 spaces' words took seconds on 100,000 documents, and the first
+        search after a start waited for it."""
+        if hidden is None:
+            return ()
+        docs: set[int] = set()
+        for part in hidden.subqueries if isinstance(hidden, wq.Or) else [hidden]:
+            if isinstance(part, wq.Term) and part.fieldname in PERMISSION_FIELDS:
+                docs.update(self._docs_of_term(lease, leaf, part.fieldname, part.text))
+            else:
+                docs.update(leaf.docs_for_query(part))
+        return tuple(sorted(docs))
+
+    def _docs_of_term(self, lease: _Lease, leaf, field: str, text: str) -> tuple[int, ...]:
+        reader = leaf.reader()
+        segment = reader.segment() if hasattr(reader, "segment") else None
+        if segment is None:
+            return tuple(leaf.docs_for_query(wq.Term(field, text)))
+        key = (lease.folder, segment.segment_id())
+        with self._lock:
+            terms = self._term_docs.setdefault(key, {})
+            self._term_docs.move_to_end(key)
+            while len(self._term_docs) > SEGMENTS_CACHED_MAX:
+                self._term_docs.popitem(last=False)
+            docs = terms.get((field, text))
+        if docs is None:
+            found = (field, text) in reader
+            docs = tuple(reader.postings(field, text).all_ids()) if found else ()
+            with self._lock:
+                terms[(field, text)] = docs
+        return docs
+
+    def warm(self) -> int:
+        """Read what the first search would: open a searcher (kept in the pool), the documents
+        of every permission word and the date order, per segment (cached ones are skipped).
+        Called in the background at app start and after each indexing job, so the first search
+        after a start (5-6 s at 100,000 documents) or a commit does not wait. Returns the
+        number of permission words read."""
+        words = 0
+        with self._searcher() as lease:
+            for leaf, _offset in lease.searcher.leaf_searchers():
+                lexicon = leaf.reader()
+                for field in PERMISSION_FIELDS:
+                    for text in lexicon.lexicon(field):
+                        self._docs_of_term(lease, leaf, field, text.decode())
+                        words += 1
+            self._dated(lease)
+        return words
 
     def _remember(self, key, value) -> None:
         with self._lock:
@@ -682,6 +799,7 @@ class WhooshBackend(SearchBackend):
                 shutil.rmtree(old, ignore_errors=True)
         with self._lock:
             self._masks.clear()
+            self._term_docs.clear()
 
     def clear(self) -> None:
         self.rebuild(iter(()), lambda done: None)
