@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, request
 from flask_login import current_user
 
-from advocacy.analytics import dashboard
+from advocacy.analytics import dashboard, maturity
 from advocacy.analytics.access import reporting_required
 from advocacy.analytics.exports import csv_response, wants_bom
 from advocacy.leaderboard.reach_forms import range_of
@@ -116,3 +116,10 @@ def table_csv(table: str):
         found = dashboard.breakdown(audience, table, start, end, _within())
         rows = ((r.label, r.human_clicks, r.unique_visitors, r.conversions) for r in found)
     return csv_response(f"{table}-{start}-{end}.csv", header, rows, bom=wants_bom(request.args))
+
+
+@bp.get("/maturity")
+@reporting_required
+def maturity_stage():
+    """The social maturity stage from measured data, its thresholds and what would move it up."""
+    return render("analytics/maturity.html", assessment=maturity.assess())
