@@ -8,6 +8,7 @@ from flask import Flask
 from advocacy import demo
 from advocacy.extensions import api
 from advocacy.leaderboard.signals import conversion_recorded
+from advocacy.privacy.registry import PrivacyHandler, register_privacy_handler
 from advocacy.recruiting import api as recruiting_api
 from advocacy.recruiting import (
     models,  # noqa: F401 - the referral table
@@ -15,6 +16,7 @@ from advocacy.recruiting import (
     routes,
 )
 from advocacy.recruiting.demo import seed_referrals
+from advocacy.recruiting.personal_data import export_person
 
 
 def _on_conversion(sender=None, conversion=None, **_) -> None:
@@ -29,3 +31,12 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(recruiting_api.bp)
     api.spec.components.schema("StageIn", schema=recruiting_api.StageInSchema)
     demo.add_seed_step(seed_referrals)
+    register_privacy_handler(
+        app,
+        PrivacyHandler(
+            "referrals",
+            export_person,
+            None,
+            "the candidates you referred: the opening, their stage and the dates.",
+        ),
+    )

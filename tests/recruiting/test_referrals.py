@@ -4,9 +4,14 @@ corrected), points for the hire, webhook events, the HR funnel and the API."""
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
+
 from advocacy.extensions import db
 from advocacy.feeds import sharing
 from advocacy.leaderboard import points
+from advocacy.privacy.service import export_archive
 from advocacy.recruiting import reports
 from advocacy.recruiting.models import Referral
 from advocacy.webhooks.events import referral_stage_changed
@@ -57,6 +62,11 @@ def test_a_click_on_a_job_link_becomes_an_application_then_a_hire(
     listed = api(admin).get("/api/v1/referrals").get_json()
     assert [(i["external_id"], i["stage"], i["employee_name"]) for i in listed["items"]] == [
         ("ats-1", "hired", "Rita Referrer")
+    ]
+    with zipfile.ZipFile(io.BytesIO(export_archive(referrer))) as archive:
+        exported = json.loads(archive.read("referrals.json"))
+    assert [(r["opening"], r["stage"]) for r in exported["referrals"]] == [
+        ("Backend engineer", "hired")
     ]
 
 
