@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from advocacy import demo
+from advocacy.analytics.demo import spread_demo_shares
 from advocacy.extensions import api
 from advocacy.leaderboard.signals import conversion_recorded
 from advocacy.privacy.registry import PrivacyHandler, register_privacy_handler
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(recruiting_api.bp)
     api.spec.components.schema("StageIn", schema=recruiting_api.StageInSchema)
     demo.add_seed_step(seed_referrals)
+    demo.add_seed_step(spread_demo_shares)  # last: after every demo share and click
     register_privacy_handler(
         app,
         PrivacyHandler(
