@@ -61,7 +61,14 @@ def _archive(client) -> dict[str, object]:
 
 def test_the_export_holds_everything_about_the_person(login_as, person):
     files = _archive(login_as(person))
-    assert set(files) == {"README.txt", "profile.json", "feed.json", "discussions.json"}
+    assert set(files) == {
+        "README.txt",
+        "profile.json",
+        "feed.json",
+        "discussions.json",
+        "leaderboard.json",
+        "referrals.json",
+    }
     profile = files["profile.json"]
     assert profile["profile"]["email"] == "petra@example.com"
     assert profile["profile"]["job_title"] == "Engineer"
