@@ -27,6 +27,7 @@ from advocacy.feeds import wiring as feeds
 from advocacy.leaderboard import points_wiring as leaderboard_points
 from advocacy.leaderboard import reach_wiring
 from advocacy.privacy import wiring as privacy
+from advocacy.recruiting import wiring as recruiting
 from advocacy.web import converters, errors, input_guard, templating
 from advocacy.webhooks import wiring as webhooks
 
@@ -131,6 +132,7 @@ def _register_features(app: Flask) -> None:
     privacy.init_app(app)
     analytics.init_app(app)
     reach_wiring.init_app(app)
+    recruiting.init_app(app)  # after reach: its demo step needs the demo's clicks
     add_seed_step(search.seed_index)  # last: the demo's index holds what the steps seeded
     app.cli.add_command(seed_demo_command)
     backup_cli.init_app(app)

@@ -110,6 +110,7 @@ class BaseConfig:
             CONVERSIONS_SECRET=env.get("CONVERSIONS_SECRET") or "",
             TRACKING_FORWARDED_HOPS=int(env.get("TRACKING_FORWARDED_HOPS") or 0),
             TRACKING_REDIS_BATCH_MS=int(env.get("TRACKING_REDIS_BATCH_MS") or cls.REDIS_BATCH_MS),
+            CLICK_RETENTION_DAYS=int(env.get("CLICK_RETENTION_DAYS") or 90),
         )
         # Without an SMTP server, e-mail goes to the log: the embedded default needs nothing.
         settings["MAIL_BACKEND"] = "smtp" if settings["MAIL_SERVER"] else "advocacy.mail.LogBackend"

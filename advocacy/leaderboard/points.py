@@ -1,4 +1,4 @@
-"""The points ledger: awards for shares, verified shares, human clicks and conversions, the
+"""The points ledger: awards for shares, verified shares, human clicks, conversions and hires, the
 daily cap, the Facebook rule, admin corrections, and an employee's points history.
 
 Rules the code cannot show by itself:
@@ -318,6 +318,27 @@ def award_clicks(clicks) -> None:
 def award_conversion(conversion) -> None:
     """A newly recorded conversion, credited like the click that led to it."""
     record_awards([_attributed(f"conversion:{conversion.id}", Action.CONVERSION, conversion)])
+
+
+def award_hire(referral) -> None:
+    """A referred candidate's hire, once per referral, credited to the referring employee on the
+    day of the hire (a later correction away from hired does not take it back: an admin's
+    correction does, with a reason)."""
+    record_awards(
+        [
+            Award(
+                source_key=f"hire:{referral.id}",
+                user_id=referral.user_id,
+                action=Action.HIRE,
+                occurred_at=referral.hired_at,
+                local_day=referral.hired_on or local_day(referral.hired_at),
+                network=referral.network,
+                content_id=referral.content_id,
+                campaign=referral.content.campaign,
+                team_ids=tuple(referral.team_ids or ()),
+            )
+        ]
+    )
 
 
 def _attributed(source_key: str, action: Action, event) -> Award:

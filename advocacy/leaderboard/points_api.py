@@ -63,6 +63,11 @@ class RulesSchema(Schema):
     verified_share = fields.Integer(required=True, strict=True)
     human_click = fields.Integer(required=True, strict=True)
     conversion = fields.Integer(required=True, strict=True)
+    hire = fields.Integer(
+        strict=True,
+        load_default=None,
+        metadata={"description": "Points for a referred candidate's hire; kept if absent."},
+    )
     daily_cap = fields.Integer(required=True, strict=True)
     version = fields.Integer(dump_only=True, allow_none=True)
     effective_from = fields.DateTime(dump_only=True, allow_none=True)

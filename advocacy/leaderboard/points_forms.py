@@ -21,6 +21,11 @@ class RulesForm(FlaskForm):
     conversion = IntegerField(
         "Conversion (signup, lead, application…)", validators=[InputRequired(WHOLE)]
     )
+    hire = IntegerField(
+        "Hire of a candidate the employee referred",
+        validators=[Optional()],
+        description="Empty keeps the value in force.",
+    )
     daily_cap = IntegerField(
         "Daily cap per employee",
         validators=[InputRequired(WHOLE)],

@@ -32,6 +32,7 @@ class Action(enum.StrEnum):
     VERIFIED_SHARE = "verified_share"
     HUMAN_CLICK = "human_click"
     CONVERSION = "conversion"
+    HIRE = "hire"
     ADJUSTMENT = "adjustment"
 
     @property
@@ -44,6 +45,7 @@ ACTION_LABELS = {
     Action.VERIFIED_SHARE: "Share verified by a first click",
     Action.HUMAN_CLICK: "Click on your link",
     Action.CONVERSION: "Conversion",
+    Action.HIRE: "A candidate you referred was hired",
     Action.ADJUSTMENT: "Correction",
 }
 
@@ -64,6 +66,8 @@ class PointRules(db.Model):
     verified_share: Mapped[int] = mapped_column(Integer)
     human_click: Mapped[int] = mapped_column(Integer)
     conversion: Mapped[int] = mapped_column(Integer)
+    # Added with referrals: older versions get the default through the migration.
+    hire: Mapped[int] = mapped_column(Integer, default=50, server_default="50")
     daily_cap: Mapped[int] = mapped_column(Integer)
     effective_from: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

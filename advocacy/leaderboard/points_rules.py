@@ -28,6 +28,7 @@ class RuleValues:
     verified_share: int = 5
     human_click: int = 1
     conversion: int = 20
+    hire: int = 50
     daily_cap: int = 100
     version: int | None = None
     effective_from: datetime | None = None
@@ -37,7 +38,14 @@ class RuleValues:
 
 
 DEFAULT_RULES = RuleValues()
-VALUE_FIELDS = ("share_intent", "verified_share", "human_click", "conversion", "daily_cap")
+VALUE_FIELDS = (
+    "share_intent",
+    "verified_share",
+    "human_click",
+    "conversion",
+    "hire",
+    "daily_cap",
+)
 
 
 def _values(row: PointRules) -> RuleValues:
@@ -109,7 +117,10 @@ def _whole_number(value) -> int | None:
 
 
 def set_rules(values: dict, acting: User) -> RuleValues:
-    """Save a new version, in force from now on; earlier entries keep their values."""
+    """Save a new version, in force from now on; earlier entries keep their values. A caller
+    that predates the hire rule (no `hire`) keeps the hire value in force."""
+    if values.get("hire") is None:
+        values = {**values, "hire": current_rules().hire}
     checked = check_rule_values(values)
     row = PointRules(**checked, effective_from=utcnow(), created_by_id=acting.id)
     db.session.add(row)

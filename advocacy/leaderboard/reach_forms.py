@@ -52,3 +52,12 @@ class ReachValuesForm(FlaskForm):
         validators=[InputRequired(), NumberRange(0, 1_000_000)],
     )
     currency = StringField("Currency", validators=[InputRequired(), Length(3, 3)])
+
+
+def range_of(args) -> tuple[RangeForm, object, object]:
+    """The range form read from the query string, and its dates (None, None when invalid: the
+    page then shows the default range and the form's errors)."""
+    form = RangeForm(args)
+    if form.validate():
+        return form, form.start.data, form.end.data
+    return form, None, None

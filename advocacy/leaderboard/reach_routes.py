@@ -11,7 +11,7 @@ from advocacy.accounts.auth import admin_required, public
 from advocacy.errors import Forbidden, ValidationFailed
 from advocacy.feeds.content import get_content
 from advocacy.leaderboard import conversions, points, reach
-from advocacy.leaderboard.reach_forms import RangeForm, ReachValuesForm, followers_form
+from advocacy.leaderboard.reach_forms import RangeForm, ReachValuesForm, followers_form, range_of
 from advocacy.web.htmx import redirect_or_refresh, render
 
 tracking_bp = Blueprint("tracking", __name__)
@@ -32,10 +32,7 @@ def follow(code: str):
 
 
 def _range() -> tuple[RangeForm, object, object]:
-    form = RangeForm(request.args)
-    if form.validate():
-        return form, form.start.data, form.end.data
-    return form, None, None
+    return range_of(request.args)
 
 
 def chart_data(report: reach.Report) -> dict:

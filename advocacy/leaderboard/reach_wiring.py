@@ -16,13 +16,19 @@ from advocacy.leaderboard.events import ClickBuffer
 from advocacy.leaderboard.ingest import flush_local_buffer, ingest_clicks
 from advocacy.leaderboard.reach import content_panel_totals
 from advocacy.leaderboard.reach_demo import seed_clicks
+from advocacy.leaderboard.retention import prune_click_events
 from advocacy.leaderboard.tracking import Tracker, TrackingMiddleware
 from advocacy.privacy.registry import PrivacyHandler, register_privacy_handler
 from advocacy.web import templating
 
 INGEST_INTERVAL = 5  # seconds between ingest runs in the worker
 
-SCHEDULES = [Schedule("ingest-clicks", ingest_clicks, INGEST_INTERVAL, timeout=120)]
+PRUNE_INTERVAL = 24 * 3600  # seconds: raw click events are pruned once a day
+
+SCHEDULES = [
+    Schedule("ingest-clicks", ingest_clicks, INGEST_INTERVAL, timeout=120),
+    Schedule("prune-click-events", prune_click_events, PRUNE_INTERVAL, timeout=1800),
+]
 
 
 def init_app(app: Flask) -> None:

@@ -56,7 +56,10 @@ def test_the_document_is_public(client):
     assert response.get_json()["openapi"].startswith("3.")
 
 
-SIGNED_OPERATIONS = {(f"{API_PREFIX}/conversions", "post")}
+SIGNED_OPERATIONS = {
+    (f"{API_PREFIX}/conversions", "post"),
+    (f"{API_PREFIX}/referrals/stage", "post"),
+}
 
 
 def test_every_operation_requires_the_bearer_token(openapi_spec):

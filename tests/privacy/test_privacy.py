@@ -67,6 +67,7 @@ def test_the_export_holds_everything_about_the_person(login_as, person):
         "feed.json",
         "discussions.json",
         "leaderboard.json",
+        "referrals.json",
     }
     profile = files["profile.json"]
     assert profile["profile"]["email"] == "petra@example.com"

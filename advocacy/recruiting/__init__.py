@@ -1,0 +1,1 @@
+"""Recruiting: referrals of candidates through employees' tracked job links."""
