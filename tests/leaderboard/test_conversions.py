@@ -10,7 +10,12 @@ from sqlalchemy import select
 
 from advocacy.extensions import db
 from advocacy.leaderboard.conversions import SIGNATURE_HEADER, sign
-from advocacy.leaderboard.reach_models import Conversion, ReachDaily, TeamReachDaily
+from advocacy.leaderboard.reach_models import (
+    Conversion,
+    ReachDaily,
+    ReachSettings,
+    TeamReachDaily,
+)
 from advocacy.leaderboard.signals import conversion_recorded
 
 SECRET = "s3cret-for-tests"
@@ -82,6 +87,17 @@ def test_bad_signatures_are_401_and_record_nothing(app, client, link, case):
     assert response.status_code == 401
     assert response.content_type == "application/problem+json"
     assert db.session.scalar(select(Conversion)) is None
+
+
+def test_an_unsigned_call_before_any_secret_is_set_writes_nothing(make_app):
+    """Found by the permission walk: reading the secret created the settings row, so anyone's
+    unsigned call left a pending write in the session."""
+    app = make_app()
+    with app.app_context():
+        response = app.test_client().post("/api/v1/conversions", json={"ref": "x"})
+        assert response.status_code == 401
+        assert "no signing secret" in response.get_json()["detail"]
+        assert db.session.scalar(select(ReachSettings)) is None
 
 
 @pytest.mark.parametrize(
