@@ -48,6 +48,9 @@ class BaseConfig:
     WTF_CSRF_TIME_LIMIT = (
         None  # the token lives as long as the session; the session expires instead
     )
+    # Said explicitly: flask-limiter's one Limiter keeps the last app's choice as its default,
+    # so an app made with limits off would leave every later app in the process unlimited.
+    RATELIMIT_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
     RATELIMIT_PASSWORD_RESET = "5 per minute;20 per hour"  # noqa: S105 - a rate, not a secret
     JOBS_RAISE_IN_PROCESS = False

@@ -33,6 +33,7 @@ from advocacy.leaderboard.reach_models import (
     EXTERNAL_ID_MAX,
     Conversion,
     ReachDaily,
+    ReachSettings,
     TeamReachDaily,
 )
 from advocacy.leaderboard.signals import conversion_recorded
@@ -50,8 +51,12 @@ class SignatureRejected(ServiceError):
 
 
 def conversions_secret() -> str:
-    """The signing secret: the CONVERSIONS_SECRET setting wins over the admin-set one."""
-    return current_app.config.get("CONVERSIONS_SECRET") or reach_settings().conversions_secret
+    """The signing secret: the CONVERSIONS_SECRET setting wins over the admin-set one. Only
+    read: an unsigned call from anyone must not create the settings row."""
+    if current_app.config.get("CONVERSIONS_SECRET"):
+        return current_app.config["CONVERSIONS_SECRET"]
+    stored = select(ReachSettings.conversions_secret).order_by(ReachSettings.id).limit(1)
+    return db.session.scalar(stored) or ""
 
 
 def rotate_conversions_secret() -> str:

@@ -11,6 +11,8 @@ To declare a new endpoint, add `"blueprint.view": Access(...)` to ACCESS:
   thread_id, post_id and flag_id): people who cannot read that space must get 404, never 403.
 - `query`: a query string to add (e.g. the search API's `q`); `answers`: 4xx statuses allowed
   roles may get (an unknown invitation token is 410 for everyone).
+- `refused_with`: the status that refuses everyone who may not use it, when that is not 403/404
+  (the signed conversions endpoint takes no token: an unsigned call is 401 whoever sends it).
 - `ids`: which seeded row fills a URL variable when the default (org.Org.ids[variable]) is not
   the interesting one, e.g. `{"content_id": "live_content_id"}`.
 
@@ -44,6 +46,7 @@ class Access:
     ids: dict[str, str] = field(default_factory=dict)
     query: str = ""  # a query string the allowed GET needs
     answers: frozenset[int] = frozenset()  # 4xx answers allowed roles may get (a dead token)
+    refused_with: frozenset[int] = frozenset({403, 404})
 
 
 PUBLIC = Access(ANYONE)
@@ -55,6 +58,8 @@ SECRET_READ = Access(SECRET_READERS, secret=True)
 SECRET_MODERATE = Access(SECRET_MODERATORS, secret=True)
 LIVE = {"content_id": "live_content_id"}
 DRAFT_READERS = frozenset({"owner", "curator", "admin"})  # the owner's draft: author + reviewers
+TEAM_READERS = frozenset({"leader", "curator", "admin"})  # team figures: leaders (own teams)
+NOBODY = frozenset()
 
 ACCESS.update(
     {
@@ -213,5 +218,63 @@ ACCESS.update(
         "discussions_api.edit_post": SECRET_READ,
         "discussions_api.delete_post": SECRET_READ,
         "discussions_api.react": SECRET_READ,
+    }
+)
+
+ACCESS.update(
+    {
+        # Privacy: my own data and erasure; admins erase leavers (user_id is the owner)
+        "privacy.index": MEMBERS,
+        "privacy.export": MEMBERS,
+        "privacy.erase": MEMBERS,
+        "privacy.erasures": Access(ADMIN),
+        "privacy.erase_user": Access(ADMIN),
+        "admin.users_csv": Access(ADMIN),
+        # Analytics: ROI and its settings for admins; content supply for curators and admins
+        "analytics.roi_calculator": Access(ADMIN),
+        "analytics.supply_page": Access(REVIEWERS),
+        "analytics.supply_csv": Access(REVIEWERS),
+        "analytics.supply_settings": Access(ADMIN),
+        # Leaderboard and points: everyone sees the board (the owner is hidden on it) and their
+        # own points; only admins change the rules or anyone's points
+        "leaderboard.index": MEMBERS,
+        "leaderboard.my_points": MEMBERS,
+        "leaderboard.set_visibility": MEMBERS,
+        "points_admin.settings": Access(ADMIN),
+        "points_admin.save_rules": Access(ADMIN),
+        "points_admin.save_privacy": Access(ADMIN),
+        "points_admin.adjust": Access(ADMIN),
+        "points_api.get_leaderboard": MEMBERS,
+        "points_api.get_rules": MEMBERS,
+        "points_api.put_rules": Access(ADMIN),
+        "points_api.post_adjustment": Access(ADMIN),
+        # Reach: my own for everyone; by team for leaders (their teams), curators and admins; a
+        # content item's (the live one the owner's link clicked on) for curators and admins
+        "reach.mine": MEMBERS,
+        "reach.followers": MEMBERS,
+        "reach.content": Access(REVIEWERS, ids=LIVE),
+        "reach_admin.settings": Access(ADMIN),
+        "reach_admin.rotate_secret": Access(ADMIN),
+        "reach_api.my_reach": MEMBERS,
+        "reach_api.reach_by": Access(TEAM_READERS, query="group_by=team"),
+        "reach_api.record_conversion": Access(NOBODY, refused_with=frozenset({401})),
+        # Tracked links: public; an unknown code is 404 (known codes never reach Flask)
+        "tracking.follow": Access(ANYONE, answers=frozenset({404})),
+        # Webhooks: admins only, pages and API (subscription_id is a seeded subscription)
+        "webhooks_admin.index": Access(ADMIN),
+        "webhooks_admin.create": Access(ADMIN),
+        "webhooks_admin.show": Access(ADMIN),
+        "webhooks_admin.deliveries_csv": Access(ADMIN),
+        "webhooks_admin.send_test": Access(ADMIN),
+        "webhooks_admin.set_active": Access(ADMIN),
+        "webhooks_admin.replace_secret": Access(ADMIN),
+        "webhooks_admin.delete": Access(ADMIN),
+        "webhooks_api.list_webhooks": Access(ADMIN),
+        "webhooks_api.create_webhook": Access(ADMIN),
+        "webhooks_api.get_webhook": Access(ADMIN),
+        "webhooks_api.list_deliveries": Access(ADMIN),
+        "webhooks_api.replace_webhook_secret": Access(ADMIN),
+        "webhooks_api.test_webhook": Access(ADMIN),
+        "webhooks_api.delete_webhook": Access(ADMIN),
     }
 )

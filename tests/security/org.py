@@ -4,6 +4,7 @@ else's draft, token, notification...). Built once per module through the real se
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from advocacy.accounts.service import add_team_member, create_team
@@ -14,12 +15,19 @@ from advocacy.discussions.models import SpaceRole
 from advocacy.extensions import db
 from advocacy.feeds.compliance import add_blocked_terms, publish_policy
 from advocacy.feeds.models import Source, Topic
+from advocacy.feeds.sharing import get_or_create_link
+from advocacy.leaderboard import privacy
+from advocacy.leaderboard.events import Hit
+from advocacy.leaderboard.ingest import ingest_batch
+from advocacy.leaderboard.tracking import visitor_key
+from advocacy.webhooks.subscriptions import SubscriptionInput, create_subscription
 from tests.discussions.factories import add_member, make_space
 from tests.factories import UserFactory
 from tests.feeds.factories import ContentFactory, target
 
 # Who walks: signed out, and one person per role or relation to the seeded rows.
-#   owner     member of team Alpha; owns the secret space, its thread, a draft, a token
+#   owner     member of team Alpha; owns the secret space, its thread, a draft, a token, a
+#             tracked link with clicks (reach and points) and is hidden on leaderboards
 #   insider   member of team Alpha and of the secret space (reads it; owns none of it)
 #   leader    leads team Alpha; not in the secret space
 #   outsider  member of team Bravo only: "a member of another team/space"
@@ -78,6 +86,12 @@ def seed_org() -> Org:
     topic = Topic(name="Walking", slug="walking")
     db.session.add_all([source, topic])
     db.session.commit()
+    link = _clicked_link(people["owner"], live)
+    privacy.set_visibility(people["owner"], "hidden")
+    subscription, _ = create_subscription(
+        SubscriptionInput("Walk CRM", "https://hooks.invalid/walk", events=["content.published"]),
+        people["admin"],
+    )
 
     org.people = {role: person.id for role, person in people.items()}
     org.tokens = {role: create_api_token(person, "walk")[1] for role, person in people.items()}
@@ -97,8 +111,32 @@ def seed_org() -> Org:
         "run_id": run.id,
         "term_id": term.id,
         "source_id": source.id,
+        "subscription_id": subscription.id,
+        "link_code": link.code,
         "slug": topic.slug,
         "owner_api_token": secret_token,
         "reset_token": password_reset_token(people["owner"]),
     }
     return org
+
+
+def _clicked_link(sharer, content):
+    """The sharer's tracked link on `content`, with human clicks ingested for real: reach rows
+    and points that belong to the sharer only."""
+    link = get_or_create_link(sharer, content, "linkedin")
+    now = time.time()
+    ingest_batch(
+        [
+            Hit(
+                f"walk{n:028d}",
+                link.id,
+                now + n,
+                "human",
+                visitor_key(b"w", f"10.9.0.{n}", "ua"),
+                "",
+            )
+            for n in range(3)
+        ]
+    )
+    db.session.commit()
+    return link

@@ -37,6 +37,8 @@ KEEP = {"timezone", "languages", "csrf_token"}
 def problems_with(response, label: str) -> list[str]:
     """A 5xx, an empty error, or a raw script in the answer."""
     found = []
+    if response.mimetype.startswith("application/zip"):  # a download (my data): not text
+        return [f"{label}: {response.status_code}"] if response.status_code >= 400 else []
     body = response.get_data(as_text=True)
     if response.status_code >= 500:
         found.append(f"{label}: {response.status_code}")
@@ -76,6 +78,8 @@ def discovered_forms(walk_app, org, clients) -> list[tuple[str, Form]]:
             if call.method != "GET" or call.api or call.endpoint == "static":
                 continue
             page = clients[role].get(call.url)
+            if page.mimetype != "text/html":  # CSV and ZIP downloads hold no forms
+                continue
             for form in forms_on(call.url, page.get_data(as_text=True)):
                 if form.method == "POST" and form.text_fields:
                     found.setdefault((form.action, tuple(form.text_fields)), (role, form))

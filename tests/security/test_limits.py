@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from advocacy.extensions import limiter
 from tests.factories import PASSWORD, UserFactory
 from tests.web.test_assets import csp_directives
 
@@ -53,6 +54,13 @@ def test_posting_is_limited_per_person_with_retry_after(make_app):
     assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
     assert "posting too quickly" in blocked.get_data(as_text=True)
     assert others.status_code < 400  # the limit is per person, not per address
+
+
+def test_an_app_with_limits_off_leaves_the_next_app_limited(make_app):
+    """Found when the walk's hostile-input module (limits off) ran before the posting limits."""
+    make_app(RATELIMIT_ENABLED=False)
+    make_app()
+    assert limiter.enabled
 
 
 def test_api_posting_is_limited_per_token_in_problem_json(make_app, api_token):

@@ -147,7 +147,12 @@ def judge(call: Call, role: str, response) -> str | None:
         return None if signed_out else f"answered {status} to a signed-out visitor"
     if access.secret and role not in SECRET_READERS:
         return None if status == 404 else f"{status} leaks the secret space (must be 404)"
-    return None if status in (403, 404) else f"answered {status}, not 403/404"
+    refusals = access.refused_with
+    return (
+        None
+        if status in refusals
+        else f"answered {status}, not {'/'.join(map(str, sorted(refusals)))}"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -204,3 +209,33 @@ def test_the_walk(role, walk_app, org, clients, spec):
     if changed:
         problems.append(f"refused writes changed these tables: {', '.join(changed)}")
     assert not problems, f"{role}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("role", ROLES[1:])
+def test_a_hidden_employee_is_anonymous_to_everyone_else(role, clients, org):
+    """The owner chose to be hidden: ranked (their clicks scored), never named to others."""
+    api = {"Authorization": f"Bearer {org.tokens[role]}"}
+    board = clients[role].get("/api/v1/leaderboard?period=all", headers=api).get_json()
+    owner = org.people["owner"]
+    rows = board["people"]
+    if role == "owner":
+        assert board["me"]["name"] == "Owner Person" and board["me"]["user_id"] == owner
+    else:
+        assert any(row["anonymous"] for row in rows), rows
+        assert all(row["user_id"] != owner and row["name"] != "Owner Person" for row in rows)
+        page = clients[role].get("/leaderboard/?period=all").get_data(as_text=True)
+        assert "Owner Person" not in page
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_owner"),
+    [("outsider", False), ("insider", False), ("owner", True), ("leader", True), ("admin", True)],
+)
+def test_reach_by_employee_shows_only_what_is_yours(role, sees_owner, clients, org):
+    """Reach of another team's member (or a team mate, unless you lead the team) stays hidden."""
+    api = {"Authorization": f"Bearer {org.tokens[role]}"}
+    report = clients[role].get("/api/v1/reach?group_by=employee", headers=api).get_json()
+    owner_rows = [row for row in report["items"] if row["key"] == str(org.people["owner"])]
+    assert bool(owner_rows) == sees_owner, report["items"]
+    if sees_owner:
+        assert owner_rows[0]["human_clicks"] == 3
