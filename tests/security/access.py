@@ -231,6 +231,21 @@ ACCESS.update(
         "privacy.erase_user": Access(ADMIN),
         "admin.users_csv": Access(ADMIN),
         # Analytics: ROI and its settings for admins; content supply for curators and admins
+        # The dashboard and recruiting reports: admins and curators see everything, team leaders
+        # their teams (the services scope every figure); members are refused
+        "dashboard.overview": Access(TEAM_READERS),
+        "dashboard.table_csv": Access(TEAM_READERS, ids={"table": "team"}),
+        "dashboard.drill": Access(TEAM_READERS, query="within=network:linkedin"),
+        "dashboard.maturity_stage": Access(TEAM_READERS),
+        "analytics_api.summary": Access(TEAM_READERS),
+        "analytics_api.breakdown": Access(TEAM_READERS, query="by=team"),
+        "recruiting.index": Access(TEAM_READERS),
+        "recruiting.funnel_csv": Access(TEAM_READERS, ids={"by": "opening"}),
+        # Referrals: everyone sees their own (leaders their teams', reviewers all); stage reports
+        # are signed like conversions, so an unsigned call is 401 whoever sends it
+        "recruiting_api.list_referrals": MEMBERS,
+        "recruiting_api.referral_funnel": MEMBERS,
+        "recruiting_api.report_stage": Access(NOBODY, refused_with=frozenset({401})),
         "analytics.roi_calculator": Access(ADMIN),
         "analytics.supply_page": Access(REVIEWERS),
         "analytics.supply_csv": Access(REVIEWERS),
