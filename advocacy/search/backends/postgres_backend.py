@@ -55,6 +55,7 @@ from advocacy.search.backends.base import (
     FIELD_WEIGHTS,
     MAX_RESULTS,
     PREFIX_EXPANSIONS_MAX,
+    RANK_CANDIDATES,
     RECENCY_HALF_LIFE_DAYS,
     RECENCY_WEIGHT,
     BackendStatus,
@@ -92,7 +93,6 @@ SNIPPET_OPTIONS = (
 TITLE_OPTIONS = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
 UNAVAILABLE = "Search is unavailable: the search tables cannot be read. An admin can rebuild them."
 VOCABULARY_CANDIDATES = 50
-RANK_CANDIDATES = 300
 BATCH = 500
 
 
