@@ -4,13 +4,8 @@ worker starts again, the digest arrives exactly once."""
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -35,9 +30,8 @@ from tests.discussions.factories import make_space, make_thread
 from tests.discussions.smtp import smtp_inbox  # noqa: F401 - the real SMTP server fixture
 from tests.factories import UserFactory
 from tests.faults.conftest import BASE_PORT
+from tests.faults.processes import kill_with_its_work_horses, start_worker
 from tests.search.conftest import ANYONE, find, keys
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def pending_changes() -> int:
@@ -66,57 +60,6 @@ class SilentMailServer:
         for client in self.held:
             client.close()
         self.listener.close()
-
-
-def start_worker(app, env_extra: dict, queues: str = "mail") -> subprocess.Popen:
-    """`flask worker --burst` as its own process (group), configured like the app."""
-    config = app.config
-    env = {
-        **os.environ,
-        "FLASK_APP": "wsgi",
-        "ADVOCACY_ENV": "testing",
-        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"].replace("+psycopg", ""),
-        "REDIS_URL": config["REDIS_URL"],
-        "SECRET_KEY": config["SECRET_KEY"],
-        "SEARCH_INDEX_DIR": config["SEARCH_INDEX_DIR"],
-        "ADVOCACY_INSTANCE_PATH": app.instance_path,
-        **env_extra,
-    }
-    flask = str(Path(sys.executable).with_name("flask"))
-    return subprocess.Popen(
-        [flask, "worker", "--burst", "--no-scheduler", "--queues", queues],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def children_of(pid: int) -> list[int]:
-    """Processes whose parent is `pid` (from /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def kill_with_its_work_horses(process: subprocess.Popen) -> None:
-    """SIGKILL the worker and the work horse it forked (RQ puts the horse in its own session,
-    so killing the worker's process group would leave the horse running)."""
-    horses = children_of(process.pid)
-    for pid in [process.pid, *horses]:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    process.wait(timeout=10)
-    for pid in horses:
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
 
 
 def due_digest() -> tuple[int, str]:
@@ -158,7 +101,9 @@ def test_a_digest_run_killed_mid_send_is_sent_exactly_once(make_app, redis_url, 
         assert digests.queue_due_digests() >= 1  # the reader's (the author's comes out empty)
         mail = Queue("mail", connection=app.extensions["jobs"].redis)
 
-        process = start_worker(app, {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port)})
+        process = start_worker(
+            app, {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port)}, queues="mail"
+        )
         try:
             assert silent.connected.wait(60), "the worker never reached the mail server"
         finally:
