@@ -115,6 +115,11 @@ class BaseConfig:
             TRACKING_REDIS_BATCH_MS=int(env.get("TRACKING_REDIS_BATCH_MS") or cls.REDIS_BATCH_MS),
             CLICK_RETENTION_DAYS=int(env.get("CLICK_RETENTION_DAYS") or 90),
         )
+        # Rate limits are tunable per deployment (an office behind one NAT address needs more).
+        for key, value in settings.items():
+            rate = key.startswith("RATELIMIT_") and key != "RATELIMIT_STORAGE_URI"
+            if rate and isinstance(value, str) and env.get(key):
+                settings[key] = env[key]
         # Without an SMTP server, e-mail goes to the log: the embedded default needs nothing.
         settings["MAIL_BACKEND"] = "smtp" if settings["MAIL_SERVER"] else "advocacy.mail.LogBackend"
         return settings

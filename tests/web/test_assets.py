@@ -108,3 +108,11 @@ def test_production_sends_the_session_cookie_over_https_only(tmp_path):
         "SECRET_KEY": "a-real-secret",
     }
     assert load_config(env, str(tmp_path))["SESSION_COOKIE_SECURE"] is True
+
+
+def test_rate_limits_can_be_set_from_the_environment(tmp_path):
+    env = {"RATELIMIT_REDIRECT": "3000 per minute", "RATELIMIT_STORAGE_URI": "redis://elsewhere"}
+    config = load_config(env, str(tmp_path))
+    assert config["RATELIMIT_REDIRECT"] == "3000 per minute"
+    assert config["RATELIMIT_CONVERSIONS"] == "600 per minute"  # unset: the default
+    assert config["RATELIMIT_STORAGE_URI"] == "memory://"  # follows REDIS_URL, not this variable
