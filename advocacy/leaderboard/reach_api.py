@@ -110,7 +110,7 @@ def record_conversion():
     calling address may send RATELIMIT_CONVERSIONS (429 with Retry-After beyond that)."""
     body = request.get_data()
     conversions.check_signature(body, request.headers.get(conversions.SIGNATURE_HEADER, ""))
-    data = _conversion_fields(body)
+    data = load_signed_body(body, ConversionInSchema(), "conversion")
     conversion, created = conversions.record_conversion(
         data["ref"], data["type"], data["external_id"], data["occurred_at"]
     )
@@ -125,8 +125,9 @@ def record_conversion():
     return answer, 201 if created else 200
 
 
-def _conversion_fields(body: bytes) -> dict:
-    """The report's fields, read after the signature check (which needs the raw body)."""
+def load_signed_body(body: bytes, schema: Schema, what: str) -> dict:
+    """A signed report's fields, read after the signature check (which needs the raw body);
+    shared by conversions and referral stage reports."""
     try:
         data = json.loads(body or b"null")
     except ValueError:
@@ -134,9 +135,9 @@ def _conversion_fields(body: bytes) -> dict:
     if not isinstance(data, dict):
         raise ValidationFailed("Send a JSON object.", {"body": ["Send a JSON object."]})
     try:
-        return ConversionInSchema().load(data)
+        return schema.load(data)
     except ValidationError as error:
         messages = {
             name: list(m) if isinstance(m, list) else [str(m)] for name, m in error.messages.items()
         }
-        raise ValidationFailed("Some conversion fields are not valid.", messages) from None
+        raise ValidationFailed(f"Some {what} fields are not valid.", messages) from None

@@ -3,14 +3,11 @@ applicant-tracking system calls (signed like conversions)."""
 
 from __future__ import annotations
 
-import json
-
 from flask import request
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from advocacy.errors import ValidationFailed
 from advocacy.leaderboard import conversions
-from advocacy.leaderboard.reach_api import RangeArgs
+from advocacy.leaderboard.reach_api import RangeArgs, load_signed_body
 from advocacy.recruiting import referrals, reports
 from advocacy.recruiting.models import Referral, Stage
 from advocacy.web.api import ApiBlueprint, PageArgs, api_user, page_of, paginate, public_api
@@ -119,7 +116,7 @@ def report_stage():
     `ref` is sent."""
     body = request.get_data()
     conversions.check_signature(body, request.headers.get(conversions.SIGNATURE_HEADER, ""))
-    data = _fields(body)
+    data = load_signed_body(body, StageInSchema(), "stage")
     result = referrals.update_stage(
         data["external_id"], data["stage"], data["occurred_at"], data["ref"], data["correct"]
     )
@@ -129,19 +126,3 @@ def report_stage():
         "previous_stage": result.previous,
         "note": result.note,
     }
-
-
-def _fields(body: bytes) -> dict:
-    try:
-        data = json.loads(body or b"null")
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise ValidationFailed("Send a JSON object.", {"body": ["Send a JSON object."]})
-    try:
-        return StageInSchema().load(data)
-    except ValidationError as error:
-        messages = {
-            name: list(m) if isinstance(m, list) else [str(m)] for name, m in error.messages.items()
-        }
-        raise ValidationFailed("Some stage fields are not valid.", messages) from None
