@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import or_, select, tuple_, update
 
 from advocacy.accounts.models import TeamMembership, User
 from advocacy.errors import NotFound, ValidationFailed
@@ -321,13 +321,17 @@ def award_conversion(conversion) -> None:
 
 
 def award_hire(referral) -> None:
-    """A referred candidate's hire, once per referral, credited to the referring employee on the
-    day of the hire (a later correction away from hired does not take it back: an admin's
-    correction does, with a reason)."""
+    """A referred candidate's hire, credited to the referring employee on the day of the hire.
+    A referral holds its hire points at most once: reported again it earns nothing more, and only
+    after an ATS correction took them back (`take_back_hire`) can a new hire earn them again."""
+    awards, take_backs = _hire_history(referral.id)
+    if len(awards) > len(take_backs):
+        return
+    key = f"hire:{referral.id}" if not awards else f"hire:{referral.id}:{len(awards)}"
     record_awards(
         [
             Award(
-                source_key=f"hire:{referral.id}",
+                source_key=key,
                 user_id=referral.user_id,
                 action=Action.HIRE,
                 occurred_at=referral.hired_at,
@@ -339,6 +343,59 @@ def award_hire(referral) -> None:
             )
         ]
     )
+
+
+def take_back_hire(referral, reason: str) -> PointEntry | None:
+    """An ATS correction away from "hired": the points the hire earned are taken back by an
+    audited entry dated today (the ledger is append-only, and closed periods are not rescored),
+    credited to the same teams, network and content so every board nets out; the award's share
+    of its day's cap is freed."""
+    awards, take_backs = _hire_history(referral.id)
+    if len(awards) <= len(take_backs):
+        return None
+    now = utcnow()
+    row = {
+        "source_key": f"hire:{referral.id}:back:{len(take_backs)}",
+        "user_id": referral.user_id,
+        "action": Action.ADJUSTMENT.value,
+        "points": -awards[-1].points,
+        "rule_points": -awards[-1].points,
+        "rules_id": None,
+        "withheld": "",
+        "occurred_at": now,
+        "local_day": local_day(now, organisation_zone()),
+        "network": referral.network or "",
+        "content_id": referral.content_id,
+        "campaign": referral.content.campaign if referral.content else "",
+        "team_ids": list(referral.team_ids or ()),
+        "reason": reason[:REASON_MAX],
+        "created_by_id": None,
+        "created_at": now,
+    }
+    entries = _append([row])
+    if entries:
+        # The taken-back award no longer uses the daily cap of the day it was earned.
+        taken = awards[-1]
+        db.session.execute(
+            update(PointDailyTotal)
+            .where(PointDailyTotal.user_id == taken.user_id)
+            .where(PointDailyTotal.local_day == taken.local_day)
+            .values(earned=PointDailyTotal.earned - taken.points)
+        )
+    return entries[0] if entries else None
+
+
+def _hire_history(referral_id: int) -> tuple[list[PointEntry], list[PointEntry]]:
+    """The referral's hire awards and take-backs, oldest first (keys `hire:<id>[:n]` and
+    `hire:<id>:back:n`)."""
+    key = f"hire:{referral_id}"
+    entries = db.session.scalars(
+        select(PointEntry)
+        .where(or_(PointEntry.source_key == key, PointEntry.source_key.like(f"{key}:%")))
+        .order_by(PointEntry.id)
+    ).all()
+    awards = [e for e in entries if e.action == Action.HIRE.value]
+    return awards, [e for e in entries if e.action == Action.ADJUSTMENT.value]
 
 
 def _attributed(source_key: str, action: Action, event) -> Award:

@@ -8,7 +8,8 @@ Rules the code cannot show by itself:
   "hired" leaves it hired. A stage may be skipped (applied -> hired).
 - Final: hired and rejected end the pipeline; any later report is ignored unless it says
   `correct: true`, which sets the stage as given (backwards too), for an ATS fixing its mistake.
-  A corrected hire keeps its points: an admin takes them back with a points correction.
+  A correction away from "hired" takes the hire's points back (an audited ledger entry dated
+  today); a corrected re-hire earns them again, so a referral holds its hire points at most once.
 - A stage report for an external id we do not know yet (the application report is late) opens
   the referral when it carries the tracked code `ref`; without it the answer is 404 and the ATS
   retries later.
@@ -110,6 +111,11 @@ def update_stage(
         points.award_hire(referral)
     elif current is Stage.HIRED:
         referral.hired_at = referral.hired_on = None
+        points.take_back_hire(
+            referral,
+            f"Hire of referral {referral.external_id} corrected to {new.value} by the "
+            "applicant-tracking system.",
+        )
     db.session.flush()
     _announce(referral, current.value)
     db.session.commit()

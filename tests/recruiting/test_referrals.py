@@ -70,20 +70,41 @@ def test_a_click_on_a_job_link_becomes_an_application_then_a_hire(
     ]
 
 
-def test_a_correction_moves_a_final_stage_and_a_hire_pays_once(
+def test_a_correction_moves_a_final_stage_and_takes_back_the_hire_points(
     app, referrer, opening, signed, validated_responses
 ):
     link = sharing.get_or_create_link(referrer, opening, "x")
     signed("/api/v1/conversions", {"ref": link.code, "type": "application", "external_id": "a2"})
-    for payload in (
-        {"stage": "hired"},
-        {"stage": "rejected", "correct": True},
-        {"stage": "hired", "correct": True},
-    ):
+
+    def report(**payload):
         answer = signed("/api/v1/referrals/stage", {"external_id": "a2", **payload})
-        assert answer.json["changed"] is True, answer.json
-    hires = [e for e in points.points_history(referrer) if e.action == "hire"]
-    assert len(hires) == 1
+        assert answer.status_code == 200 and answer.json["changed"] is True, answer.json
+
+    def hire_points():
+        return [
+            (e.action, e.points)
+            for e in reversed(points.points_history(referrer))
+            if e.action == "hire" or "referral a2" in e.reason
+        ]
+
+    report(stage="hired")
+    assert hire_points() == [("hire", 50)]
+    report(stage="rejected", correct=True)
+    assert hire_points() == [("hire", 50), ("adjustment", -50)]
+    taken_back = points.points_history(referrer)[0]
+    assert "corrected to rejected by the applicant-tracking system" in taken_back.reason
+    assert (taken_back.network, taken_back.content_id) == ("x", opening.id)
+    report(stage="hired", correct=True)
+    report(stage="offered", correct=True)
+    report(stage="hired")
+    assert hire_points() == [
+        ("hire", 50),
+        ("adjustment", -50),
+        ("hire", 50),
+        ("adjustment", -50),
+        ("hire", 50),
+    ]
+    assert sum(earned for _, earned in hire_points()) == 50
 
 
 def test_a_stage_report_before_the_application_needs_the_tracked_code(
