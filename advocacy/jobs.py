@@ -257,8 +257,8 @@ def _run_embedded_schedules(app: Flask, schedules: list[Schedule], stop: threadi
 
 def freeze_startup_objects() -> None:
     """Take the objects alive after start-up (the app, its modules and tables) out of the
-    garbage collector's full scans: during a 2,000-click ingest batch a full collection went
-    through all ~240,000 of them (~0.13 s on a loaded machine, a tenth of the batch). Forked
+    garbage collector's full scans: during the click ingest each full collection went through
+    all ~240,000 of them (~0.13 s on a loaded machine; a tenth of the ingest's time). Forked
     work horses inherit the frozen state and share those pages instead of copying them."""
     gc.freeze()
 
