@@ -13,6 +13,7 @@ Rules every job relies on:
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -254,6 +255,14 @@ def _run_embedded_schedules(app: Flask, schedules: list[Schedule], stop: threadi
         stop.wait(1)
 
 
+def freeze_startup_objects() -> None:
+    """Take the objects alive after start-up (the app, its modules and tables) out of the
+    garbage collector's full scans: during the click ingest each full collection went through
+    all ~240,000 of them (~0.13 s on a loaded machine; a tenth of the ingest's time). Forked
+    work horses inherit the frozen state and share those pages instead of copying them."""
+    gc.freeze()
+
+
 @click.command("worker")
 @click.option("--queues", default=",".join(QUEUES), show_default=True, help="Queues to serve.")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
@@ -284,6 +293,7 @@ def worker_command(queues: str, burst: bool, no_scheduler: bool) -> None:
         [Queue(name, connection=state.redis) for name in names], connection=state.redis
     )
     worker.flask_app = app
+    freeze_startup_objects()
     try:
         worker.work(burst=burst, with_scheduler=True)
     finally:

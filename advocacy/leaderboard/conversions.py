@@ -26,7 +26,8 @@ from advocacy.accounts.service import get_organisation
 from advocacy.errors import ServiceError, ValidationFailed
 from advocacy.extensions import db
 from advocacy.feeds.sharing import find_tracked_link
-from advocacy.leaderboard.ingest import local_day_of, team_ids_of, upsert
+from advocacy.leaderboard.bulk import upsert_rows
+from advocacy.leaderboard.ingest import COUNTERS, local_day_of, team_ids_of
 from advocacy.leaderboard.reach import reach_settings
 from advocacy.leaderboard.reach_models import (
     CONVERSION_TYPE_MAX,
@@ -127,7 +128,7 @@ def record_conversion(
         db.session.rollback()
         return _existing(type_, external_id), False
     one = {"raw_hits": 0, "bot_hits": 0, "human_clicks": 0, "unique_visitors": 0, "conversions": 1}
-    upsert(
+    upsert_rows(
         ReachDaily,
         [
             {
@@ -140,11 +141,13 @@ def record_conversion(
             | one
         ],
         ("local_day", "user_id", "content_id", "network", "campaign"),
+        add=COUNTERS,
     )
-    upsert(
+    upsert_rows(
         TeamReachDaily,
         [{"local_day": day, "team_id": team, "network": link.network} | one for team in team_ids],
         ("local_day", "team_id", "network"),
+        add=COUNTERS,
     )
     conversion_recorded.send(current_app._get_current_object(), conversion=conversion)
     db.session.commit()

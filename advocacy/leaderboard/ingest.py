@@ -14,25 +14,22 @@ row (employee/content/network/day, or team/network/day); ranges add up the daily
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select, text
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import select
 
 from advocacy.accounts.models import TeamMembership
 from advocacy.accounts.service import get_organisation
 from advocacy.extensions import db
 from advocacy.feeds.models import Content, Share, TrackedLink
 from advocacy.feeds.sharing import mark_share_verified
+from advocacy.leaderboard.bulk import any_of, upsert_rows
 from advocacy.leaderboard.events import Hit
 from advocacy.leaderboard.reach_models import ClickEvent, HitKind, ReachDaily, TeamReachDaily
 from advocacy.leaderboard.signals import human_clicks_recorded, shares_verified
@@ -66,44 +63,6 @@ class LinkFacts:
     content_id: int
     network: str
     campaign: str
-
-
-def upsert(model, rows: list[dict], keys: Iterable[str], add: Iterable[str] = COUNTERS):
-    """INSERT rows, adding the `add` columns to an existing row's on a key conflict."""
-    if not rows:
-        return
-    keys, add = list(keys), list(add)
-    if db.session.get_bind().dialect.name == "postgresql":
-        names = keys + add
-        columns = {name: [row[name] for row in rows] for name in names}
-        db.session.execute(_pg_unnest_upsert(model.__table__, tuple(keys), tuple(add)), columns)
-        return
-    statement = sqlite.insert(model.__table__)
-    statement = statement.on_conflict_do_update(
-        index_elements=keys,
-        set_={name: model.__table__.c[name] + statement.excluded[name] for name in add},
-    )
-    db.session.connection().execute(statement, rows)
-
-
-_PG_ARRAY = {"INTEGER": "integer[]", "DATE": "date[]", "VARCHAR": "varchar[]"}
-
-
-@lru_cache
-def _pg_unnest_upsert(table, keys: tuple[str, ...], add: tuple[str, ...]):
-    """INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO UPDATE: one statement for a whole
-    batch (psycopg's executemany costs ~150 µs a row in Python)."""
-    names = keys + add
-    arrays = ", ".join(
-        f"CAST(:{name} AS {_PG_ARRAY[table.c[name].type.compile().split('(')[0]]})"
-        for name in names
-    )
-    updates = ", ".join(f"{name} = {table.name}.{name} + excluded.{name}" for name in add)
-    return text(
-        f"INSERT INTO {table.name} ({', '.join(names)}) "  # noqa: S608 - our own column names
-        f"SELECT * FROM unnest({arrays}) AS t({', '.join(names)}) "
-        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
-    )
 
 
 def local_day_of(moment: datetime, zone: ZoneInfo) -> date:
@@ -167,7 +126,7 @@ def _link_facts(link_ids: set[int]) -> dict[int, LinkFacts]:
             Content.campaign,
         )
         .join(Content, Content.id == TrackedLink.content_id)
-        .where(TrackedLink.id.in_(link_ids))
+        .where(any_of(TrackedLink.id, link_ids))
     )
     return {row[0]: LinkFacts(*row[1:]) for row in rows}
 
@@ -177,7 +136,7 @@ def team_ids_of(user_ids: set[int]) -> dict[int, tuple[int, ...]]:
     teams: dict[int, list[int]] = defaultdict(list)
     rows = db.session.execute(
         select(TeamMembership.user_id, TeamMembership.team_id)
-        .where(TeamMembership.user_id.in_(user_ids))
+        .where(any_of(TeamMembership.user_id, user_ids))
         .order_by(TeamMembership.team_id)
     )
     for user_id, team_id in rows:
@@ -204,7 +163,7 @@ def _classify(hits, links, teams, zone) -> tuple[dict[str, str], set[tuple[str, 
             ClickEvent.campaign,
             ClickEvent.team_ids,
         ).where(
-            ClickEvent.visitor_key.in_(keys),
+            any_of(ClickEvent.visitor_key, keys),
             ClickEvent.kind == HitKind.HUMAN.value,
             ClickEvent.occurred_at >= since,
         )
@@ -243,55 +202,10 @@ def _classify(hits, links, teams, zone) -> tuple[dict[str, str], set[tuple[str, 
 
 
 def _insert_new(rows: list[dict]) -> set[str]:
-    """Insert the events not stored before; their ids. A batch is only ever claimed by one
-    ingest at a time (Redis: the claim script and the ingest lock; in process: its own buffer),
-    so the ids found here cannot be stored by someone else before the insert; ON CONFLICT DO
-    NOTHING still keeps a stored event from being written twice. (A plain executemany is ~5x
-    faster on psycopg than an INSERT ... RETURNING of 2,000 rows.)"""
-    ids = [row["event_id"] for row in rows]
-    stored = set(
-        db.session.scalars(select(ClickEvent.event_id).where(ClickEvent.event_id.in_(ids)))
-    )
-    new_rows = [row for row in rows if row["event_id"] not in stored]
-    if not new_rows:
-        return set()
-    if db.session.get_bind().dialect.name == "postgresql":
-        # One statement over arrays: psycopg's executemany costs ~150 µs a row in Python.
-        columns = {name: [row[name] for row in new_rows] for name in _PG_ARRAY_TYPES}
-        columns["team_ids"] = [json.dumps(ids) for ids in columns["team_ids"]]
-        db.session.execute(_PG_UNNEST_INSERT, columns)
-    else:
-        statement = sqlite.insert(ClickEvent.__table__).on_conflict_do_nothing(
-            index_elements=["event_id"]
-        )
-        db.session.connection().execute(statement, new_rows)
-    return {row["event_id"] for row in new_rows}
-
-
-_PG_ARRAY_TYPES = {
-    "event_id": "varchar[]",
-    "tracked_link_id": "integer[]",
-    "user_id": "integer[]",
-    "content_id": "integer[]",
-    "network": "varchar[]",
-    "campaign": "varchar[]",
-    "team_ids": "text[]",
-    "kind": "varchar[]",
-    "visitor_key": "varchar[]",
-    "referrer_domain": "varchar[]",
-    "country": "varchar[]",
-    "occurred_at": "timestamptz[]",
-    "local_day": "date[]",
-    "recorded_at": "timestamptz[]",
-}
-_PG_NAMES = ", ".join(_PG_ARRAY_TYPES)
-_PG_SELECTED = ", ".join(f"{n}::json" if n == "team_ids" else n for n in _PG_ARRAY_TYPES)
-_PG_ARRAYS = ", ".join(f"CAST(:{name} AS {kind})" for name, kind in _PG_ARRAY_TYPES.items())
-# Built from the constant names above, never from input.
-_PG_UNNEST_INSERT = text(
-    f"INSERT INTO click_event ({_PG_NAMES}) SELECT {_PG_SELECTED} "  # noqa: S608
-    f"FROM unnest({_PG_ARRAYS}) AS t({_PG_NAMES}) ON CONFLICT (event_id) DO NOTHING"
-)
+    """Insert the events not stored before; their ids. ON CONFLICT (event_id) DO NOTHING skips
+    an event a retried batch already stored, and RETURNING names the rows really inserted."""
+    inserted = upsert_rows(ClickEvent, rows, ["event_id"], returning=["event_id"])
+    return {event_id for (event_id,) in inserted}
 
 
 def _roll_up(rows: list[dict], uniques: set[tuple[str, str]]) -> None:
@@ -318,7 +232,7 @@ def _roll_up(rows: list[dict], uniques: set[tuple[str, str]]) -> None:
                 counters["human_clicks"] += 1
                 if (row["event_id"], unique_key) in uniques:
                     counters["unique_visitors"] += 1
-    upsert(
+    upsert_rows(
         ReachDaily,
         [
             dict(zip(("local_day", "user_id", "content_id", "network", "campaign"), k, strict=True))
@@ -326,14 +240,16 @@ def _roll_up(rows: list[dict], uniques: set[tuple[str, str]]) -> None:
             for k, c in people.items()
         ],
         ("local_day", "user_id", "content_id", "network", "campaign"),
+        add=COUNTERS,
     )
-    upsert(
+    upsert_rows(
         TeamReachDaily,
         [
             dict(zip(("local_day", "team_id", "network"), k, strict=True)) | c
             for k, c in teams.items()
         ],
         ("local_day", "team_id", "network"),
+        add=COUNTERS,
     )
 
 
@@ -360,7 +276,7 @@ def _verify_shares(clicks: list[Click]) -> None:
         return
     unverified = db.session.execute(
         select(Share.id, Share.tracked_link_id).where(
-            Share.tracked_link_id.in_(first_click), Share.verified_at.is_(None)
+            any_of(Share.tracked_link_id, first_click), Share.verified_at.is_(None)
         )
     ).all()
     for link_id in {link_id for _share, link_id in unverified}:

@@ -21,13 +21,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select, tuple_, update
+from sqlalchemy import Row, or_, select, update
 
 from advocacy.accounts.models import TeamMembership, User
 from advocacy.errors import NotFound, ValidationFailed
 from advocacy.extensions import db
 from advocacy.feeds.models import Share
 from advocacy.leaderboard import standings_store
+from advocacy.leaderboard.bulk import any_of, upsert_rows
 from advocacy.leaderboard.periods import local_day, organisation_zone, today
 from advocacy.leaderboard.points_models import (
     REASON_MAX,
@@ -37,13 +38,11 @@ from advocacy.leaderboard.points_models import (
     Withheld,
 )
 from advocacy.leaderboard.points_rules import RuleBook
-from advocacy.leaderboard.upserts import upsert
 from advocacy.models_base import utcnow
 
 FACEBOOK = "facebook"
 MAX_ADJUSTMENT = 100_000
 MIN_REASON = 5
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -75,17 +74,20 @@ def current_team_ids(user_ids: set[int]) -> dict[int, tuple[int, ...]]:
     return {user_id: tuple(sorted(teams[user_id])) for user_id in user_ids}
 
 
-def record_awards(awards: list[Award]) -> list[PointEntry]:
+def record_awards(awards: list[Award]) -> list[Row]:
     """Score and append the awards the ledger does not hold yet, in the caller's transaction
-    (its commit or rollback takes the entries with it). Returns the new entries."""
+    (its commit or rollback takes the entries with it). Returns the new entries' source_key,
+    user_id, local_day, network, points and team_ids.
+
+    A batch costs a fixed handful of statements however many awards it holds: the stored keys,
+    the daily counters (locked, created if missing), the ledger rows, the counters' new values,
+    and one statement per rollup table with each key's points added up first."""
     pending = {}
     for award in awards:
         pending.setdefault(award.source_key, award)
-    keys = list(pending)
-    for start in range(0, len(keys), _CHUNK):
-        chunk = keys[start : start + _CHUNK]
+    if pending:
         for key in db.session.scalars(
-            select(PointEntry.source_key).where(PointEntry.source_key.in_(chunk))
+            select(PointEntry.source_key).where(any_of(PointEntry.source_key, pending))
         ):
             pending.pop(key, None)
     if not pending:
@@ -93,6 +95,7 @@ def record_awards(awards: list[Award]) -> list[PointEntry]:
     new = sorted(pending.values(), key=lambda a: (a.occurred_at, a.source_key))
     rules = RuleBook()
     earned = _lock_daily_totals({(a.user_id, a.local_day) for a in new})
+    before = dict(earned)
     rows = []
     for award in new:
         values = rules.at(award.occurred_at)
@@ -121,52 +124,42 @@ def record_awards(awards: list[Award]) -> list[PointEntry]:
                 "campaign": award.campaign or "",
                 "team_ids": list(award.team_ids),
                 "reason": "",
+                "created_by_id": None,
                 "created_at": utcnow(),
             }
         )
-    _save_daily_totals(earned)
+    _save_daily_totals({pair: total for pair, total in earned.items() if total != before[pair]})
     return _append(rows)
 
 
+_DAY_KEYS = ("user_id", "local_day")
+
+
 def _lock_daily_totals(pairs: set[tuple[int, date]]) -> dict[tuple[int, date], int]:
-    """Each (user, day)'s capped earnings so far. The no-op upsert creates missing counters and,
-    on PostgreSQL, locks them until commit, so concurrent awards cannot both pass the cap."""
+    """Each (user, day)'s capped earnings so far. Adding 0 to the counters creates the missing
+    ones and, on PostgreSQL, locks them until commit, so concurrent awards cannot both pass the
+    cap; the statement returns their values."""
     rows = [{"user_id": user_id, "local_day": day, "earned": 0} for user_id, day in pairs]
-    db.session.execute(
-        upsert(PointDailyTotal, ["user_id", "local_day"], {"earned": PointDailyTotal.earned}),
-        rows,
+    totals = upsert_rows(
+        PointDailyTotal, rows, _DAY_KEYS, add=["earned"], returning=[*_DAY_KEYS, "earned"]
     )
-    earned: dict[tuple[int, date], int] = defaultdict(int)
-    items = list(pairs)
-    for start in range(0, len(items), _CHUNK):
-        chunk = items[start : start + _CHUNK]
-        for user_id, day, total in db.session.execute(
-            select(
-                PointDailyTotal.user_id, PointDailyTotal.local_day, PointDailyTotal.earned
-            ).where(tuple_(PointDailyTotal.user_id, PointDailyTotal.local_day).in_(chunk))
-        ):
-            earned[(user_id, day)] = total
-    return earned
+    return {(user_id, day): total for user_id, day, total in totals}
 
 
 def _save_daily_totals(earned: dict[tuple[int, date], int]) -> None:
     rows = [{"user_id": u, "local_day": d, "earned": total} for (u, d), total in earned.items()]
-    if rows:
-        db.session.execute(
-            upsert(PointDailyTotal, ["user_id", "local_day"], replace=["earned"]), rows
-        )
+    upsert_rows(PointDailyTotal, rows, _DAY_KEYS, replace=["earned"])
 
 
-def _append(rows: list[dict]) -> list[PointEntry]:
+_CREDITED = ("source_key", "user_id", "local_day", "network", "points", "team_ids")
+
+
+def _append(rows: list[dict]) -> list[Row]:
     """Insert ledger rows; a key another transaction stored meanwhile is skipped, and only the
     rows really inserted reach the rollups."""
-    inserted = db.session.scalars(
-        upsert(PointEntry, ["source_key"]).returning(PointEntry),
-        rows,
-        execution_options={"populate_existing": True},
-    ).all()
+    inserted = upsert_rows(PointEntry, rows, ["source_key"], returning=_CREDITED)
     standings_store.add_to_rollups(inserted)
-    return list(inserted)
+    return inserted
 
 
 # --- corrections ----------------------------------------------------------------------------
@@ -220,13 +213,9 @@ def adjust_points(
         "created_by_id": acting.id,
         "created_at": now,
     }
-    entries = _append([row])
+    _append([row])
     db.session.commit()
-    return (
-        entries[0]
-        if entries
-        else db.session.scalar(select(PointEntry).where(PointEntry.source_key == source_key))
-    )
+    return db.session.scalar(select(PointEntry).where(PointEntry.source_key == source_key))
 
 
 def get_user_for_adjustment(user_id: int) -> User:
@@ -345,14 +334,14 @@ def award_hire(referral) -> None:
     )
 
 
-def take_back_hire(referral, reason: str) -> PointEntry | None:
+def take_back_hire(referral, reason: str) -> None:
     """An ATS correction away from "hired": the points the hire earned are taken back by an
     audited entry dated today (the ledger is append-only, and closed periods are not rescored),
     credited to the same teams, network and content so every board nets out; the award's share
     of its day's cap is freed."""
     awards, take_backs = _hire_history(referral.id)
     if len(awards) <= len(take_backs):
-        return None
+        return
     now = utcnow()
     row = {
         "source_key": f"hire:{referral.id}:back:{len(take_backs)}",
@@ -372,8 +361,7 @@ def take_back_hire(referral, reason: str) -> PointEntry | None:
         "created_by_id": None,
         "created_at": now,
     }
-    entries = _append([row])
-    if entries:
+    if _append([row]):
         # The taken-back award no longer uses the daily cap of the day it was earned.
         taken = awards[-1]
         db.session.execute(
@@ -382,7 +370,6 @@ def take_back_hire(referral, reason: str) -> PointEntry | None:
             .where(PointDailyTotal.local_day == taken.local_day)
             .values(earned=PointDailyTotal.earned - taken.points)
         )
-    return entries[0] if entries else None
 
 
 def _hire_history(referral_id: int) -> tuple[list[PointEntry], list[PointEntry]]:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from advocacy.accounts.models import Team
 from advocacy.extensions import db
+from advocacy.leaderboard.bulk import upsert_rows
 from advocacy.leaderboard.periods import ALL_TIME, is_day_key, total_keys
 from advocacy.leaderboard.points_models import (
     PointEntry,
@@ -34,7 +35,6 @@ from advocacy.leaderboard.points_models import (
     PointUserNetworkPeriod,
     PointUserPeriod,
 )
-from advocacy.leaderboard.upserts import upsert
 
 log = logging.getLogger("advocacy.leaderboard")
 
@@ -54,9 +54,10 @@ def teams_key(period_key: str) -> str:
     return f"{REDIS_PREFIX}:teams:{period_key}"
 
 
-def add_to_rollups(entries: Iterable[PointEntry]) -> None:
-    """Add new ledger entries to every rollup, and queue their sorted-set increments for after
-    the commit."""
+def add_to_rollups(entries: Iterable) -> None:
+    """Add new ledger entries (anything with a PointEntry's user_id, local_day, network, points
+    and team_ids) to every rollup, each key's points summed first so a key is written once, and
+    queue their sorted-set increments for after the commit."""
     user_day: dict[tuple, int] = defaultdict(int)
     team_day: dict[tuple, int] = defaultdict(int)
     user_period: dict[tuple, int] = defaultdict(int)
@@ -98,9 +99,8 @@ def _standard_only(totals: dict[tuple, int]) -> dict[tuple, int]:
 
 
 def _add(model, keys: tuple[str, ...], amounts: dict[tuple, int]) -> None:
-    if amounts:
-        rows = [dict(zip(keys, key, strict=True), points=points) for key, points in amounts.items()]
-        db.session.execute(upsert(model, list(keys), add=["points"]), rows)
+    rows = [dict(zip(keys, key, strict=True), points=points) for key, points in amounts.items()]
+    upsert_rows(model, rows, keys, add=["points"])
 
 
 @event.listens_for(Session, "after_commit")
@@ -205,10 +205,15 @@ def rebuild_rollups_from_ledger() -> int:
     for model in ROLLUPS:
         db.session.execute(delete(model))
     count = 0
-    batch: list[PointEntry] = []
-    for entry in db.session.scalars(
-        select(PointEntry).where(PointEntry.points != 0).execution_options(yield_per=2_000)
-    ):
+    batch = []
+    credited = select(
+        PointEntry.user_id,
+        PointEntry.local_day,
+        PointEntry.network,
+        PointEntry.points,
+        PointEntry.team_ids,
+    ).where(PointEntry.points != 0)
+    for entry in db.session.execute(credited.execution_options(yield_per=2_000)):
         batch.append(entry)
         count += 1
         if len(batch) == 2_000:
