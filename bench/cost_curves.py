@@ -1,5 +1,5 @@
 """How cost grows with data: the feed, leaderboard and search benchmarks repeated at 1×, 10×,
-100× and 1,000× a small base, each size measured next to a reference of the same run.
+100× and 1,000× a small base, each request timed in turns with the same request on 1× data.
 
     .venv/bin/python bench/cost_curves.py                      # every size (~15 min)
     .venv/bin/python bench/cost_curves.py --factors 1,10,100   # a quick look
@@ -12,9 +12,12 @@ builders (feed_bench.build, leaderboard_bench.build, search_bench.generate_posts
 leaderboard requests go through the real app (Flask test client), with SQL statements counted;
 search is the engine call of the embedded default (Whoosh), as in search_bench.
 
-References, measured at every size in the same run: the sign-in page (feed), GET /api/v1/me
-(leaderboard) and a plain SQLite FTS5 table over the same posts (search). The column
-"÷ ref" is a request's p50 over its reference's, so a shared machine's load cancels out.
+The reference of every request is the same request on a copy of the 1× data kept open for the
+whole run, timed in alternate turns with it (the deep feed page: on 10× data, the first size
+that has one), so the shared machine's load falls on both alike; "÷ 1×" is the ratio of the two
+p50s, which is the curve. Requests that read no data (the sign-in page, GET /api/v1/me) are
+measured the same way and show the noise floor (~1.0). Search also runs a plain SQLite FTS5
+table over the same posts, to compare with an engine that has no permissions or typo pass.
 
 The feed is measured on SQLite and, unless --no-postgres, on PostgreSQL (database
 --postgres, dropped and created again at every size); the leaderboard and search on the
@@ -28,6 +31,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -55,12 +59,14 @@ FEED_ITEMS, FEED_USERS = 50, 10
 LB_EMPLOYEES, LB_CLICKS = 10, 10_000
 SEARCH_POSTS = 100
 DEEP_PAGES = 20  # the deep feed page: ~1,000 items down, or the last page of a shorter feed
+DEEP_PAGE = "deep page (≤ 1,000 items down; vs 10×)"
 LEADERBOARD_READS = {
     "people · this week": "/api/v1/leaderboard?period=week",
     "people · all time": "/api/v1/leaderboard?period=all",
     "teams · this month": "/api/v1/leaderboard?period=month&scope=teams",
     "people · this month, LinkedIn only": "/api/v1/leaderboard?period=month&network=linkedin",
     "people · custom 30 days": None,  # filled in with today's dates
+    "GET /api/v1/me (reads no board)": "/api/v1/me",
 }
 SEARCH_GROUPS = {
     "all 26 queries": None,
@@ -70,8 +76,18 @@ SEARCH_GROUPS = {
 
 
 @dataclass
+class Sized:
+    """Data of one size behind a real app: its requests as callables, and a SQL counter."""
+
+    app: object
+    data: str
+    cases: dict[str, Callable[[], None]]
+    counter: feed_bench.QueryCounter
+
+
+@dataclass
 class Row:
-    """One request measured at one size."""
+    """One request at one size, and the same request on the 1× data timed in turns with it."""
 
     bench: str
     factor: int
@@ -80,7 +96,12 @@ class Row:
     p50: float
     p95: float
     queries: int | None
-    reference: bool = False
+    base_p50: float
+    base_p95: float
+
+    @property
+    def ratio(self) -> float:
+        return self.p50 / self.base_p50
 
 
 def app_for(database_url: str, **extra):
@@ -98,6 +119,9 @@ def app_for(database_url: str, **extra):
     }
     app = create_app(config)
     feed_bench.logging_quiet()  # after create_app, which sets INFO
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
     return app
 
 
@@ -107,17 +131,15 @@ def sqlite_url(name: str) -> str:
     return f"sqlite:///{path}"
 
 
-def fresh_schema(app) -> None:
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+def postgres_url(base: str, suffix: str) -> str:
+    """A fresh database named after --postgres plus `suffix`."""
+    return feed_bench.fresh_postgres(base + suffix)
 
 
-def feed_rows(factor: int, database_url: str, backend: str, runs: int) -> list[Row]:
-    """The feed's first page, a deep page and a filtered page, next to the sign-in page."""
+def feed_sized(factor: int, database_url: str) -> Sized:
+    """The feed's first page, a deep page, a filtered page and the sign-in page."""
     items, users = FEED_ITEMS * factor, FEED_USERS * factor
     app = app_for(database_url)
-    fresh_schema(app)
     with app.app_context():
         reader = db.session.get(User, feed_bench.build(items, users))
         page, cursor = feed.feed_page(reader, limit=50), None
@@ -141,32 +163,18 @@ def feed_rows(factor: int, database_url: str, backend: str, runs: int) -> list[R
         return call
 
     fragment = {"HX-Request": "true", "HX-Target": "feed-more"}
-    cases = [("first page (GET /)", get("/"), False)]
+    cases = {"first page (GET /)": get("/")}
     if cursor:
-        cases.append(
-            ("deep page (≤ 1,000 items down)", get(f"/?cursor={cursor}", headers=fragment), False)
-        )
-    cases += [
-        ("topic + not shared", get("/?topic=culture&unshared=1"), False),
-        ("reference: sign-in page", get("/login", who=anonymous), True),
-    ]
-    data = f"{items:,} items, {users:,} users"
-    rows = []
-    for name, call, is_reference in cases:
-        figures = feed_bench.measure(call, runs, counter)
-        rows.append(
-            Row(f"feed, {backend}", factor, data, name, figures["p50"], figures["p95"],
-                figures["queries"], is_reference)
-        )  # fmt: skip
-    dispose(app)
-    return rows
+        cases[DEEP_PAGE] = get(f"/?cursor={cursor}", headers=fragment)
+    cases["topic + not shared"] = get("/?topic=culture&unshared=1")
+    cases["sign-in page (reads no feed)"] = get("/login", who=anonymous)
+    return Sized(app, f"{items:,} items, {users:,} users", cases, counter)
 
 
-def leaderboard_rows(factor: int, runs: int) -> list[Row]:
-    """Leaderboard reads through the JSON API (SQL standings), next to GET /api/v1/me."""
+def leaderboard_sized(factor: int, database_url: str) -> Sized:
+    """Leaderboard reads through the JSON API (SQL standings) and GET /api/v1/me."""
     employees, clicks = LB_EMPLOYEES * factor, LB_CLICKS * factor
-    app = app_for(sqlite_url("leaderboard"))
-    fresh_schema(app)
+    app = app_for(database_url)
     with app.app_context():
         leaderboard_bench.build(employees, clicks)
         reader = db.session.get(User, max(1, employees // 2))  # a mid-pack reader
@@ -187,26 +195,56 @@ def leaderboard_rows(factor: int, runs: int) -> list[Row]:
 
         return call
 
-    cases = [(name, url or custom, False) for name, url in LEADERBOARD_READS.items()]
-    cases.append(("reference: GET /api/v1/me", "/api/v1/me", True))
-    data = f"{employees:,} employees, {clicks:,} clicks"
+    cases = {name: get(url or custom) for name, url in LEADERBOARD_READS.items()}
+    return Sized(app, f"{employees:,} employees, {clicks:,} clicks", cases, counter)
+
+
+def in_turns(call, counter, base_call, runs: int) -> tuple[dict, dict]:
+    """p50/p95 (ms) and SQL statements of `call`, and p50/p95 of `base_call`, timed in turns
+    after five warm-ups each."""
+    for _ in range(5):
+        call()
+        base_call()
+    times, base_times, queries = [], [], []
+    for _ in range(runs):
+        before = counter.count
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+        queries.append(counter.count - before)
+        started = time.perf_counter()
+        base_call()
+        base_times.append((time.perf_counter() - started) * 1000)
+    figures = {
+        "p50": statistics.median(times),
+        "p95": search_bench.percentile(times, 95),
+        "queries": max(queries),
+    }
+    return figures, {
+        "p50": statistics.median(base_times),
+        "p95": search_bench.percentile(base_times, 95),
+    }
+
+
+def compare(bench: str, factor: int, sized: Sized, bases: list[Sized], runs: int) -> list[Row]:
+    """Every request of `sized` in turns with the same request on the first base that has it."""
     rows = []
-    for name, url, is_reference in cases:
-        figures = feed_bench.measure(get(url), runs, counter)
+    for name, call in sized.cases.items():
+        base = next(b for b in bases if name in b.cases)
+        mine, theirs = in_turns(call, sized.counter, base.cases[name], runs)
         rows.append(
-            Row("leaderboard, SQLite", factor, data, name, figures["p50"], figures["p95"],
-                figures["queries"], is_reference)
+            Row(bench, factor, sized.data, name, mine["p50"], mine["p95"], mine["queries"],
+                theirs["p50"], theirs["p95"])
         )  # fmt: skip
-    dispose(app)
     return rows
 
 
 def search_rows(factor: int, repeat: int) -> list[Row]:
     """The query set on the Whoosh backend and on a plain FTS5 table over the same posts, each
-    next to itself over the 1× posts (the same queries, timed in alternate passes)."""
+    in turns with itself over the 1× posts (pass by pass)."""
     count = SEARCH_POSTS * factor
     engines, queries = {}, {}
-    for label, size in (("reference", SEARCH_POSTS), ("measured", count)):
+    for label, size in (("base", SEARCH_POSTS), ("measured", count)):
         these = search_bench.generate_posts(size, 42)
         queries[label] = search_bench.make_queries(these, 42)  # rare at this size is rare
         workdir = DATA / f"search-{label}"
@@ -214,7 +252,6 @@ def search_rows(factor: int, repeat: int) -> list[Row]:
         fts = search_bench.Fts5(workdir / "fts5.db")
         fts.build(these)
         app = app_for(sqlite_url(f"search-{label}"), SEARCH_INDEX_DIR=str(workdir / "whoosh"))
-        fresh_schema(app)
         with app.app_context():
             started = time.perf_counter()
             whoosh = search_bench.Ours("whoosh", current_backend())
@@ -225,30 +262,27 @@ def search_rows(factor: int, repeat: int) -> list[Row]:
         engines[label] = (fts.search, in_context(app, whoosh.search), app)
     fts_figures = timed_passes({k: (v[0], queries[k]) for k, v in engines.items()}, repeat)
     whoosh_figures = timed_passes({k: (v[1], queries[k]) for k, v in engines.items()}, repeat)
-    statements = {}
-    for label, (_fts, whoosh_search, app) in engines.items():
-        with app.app_context():
-            counter = feed_bench.QueryCounter(db.engine)
-        for _kind, text in queries[label]:
-            whoosh_search(text)
-        statements[label] = counter.count // len(queries[label])
+    _fts, whoosh_search, app = engines["measured"]
+    with app.app_context():
+        counter = feed_bench.QueryCounter(db.engine)
+    for _kind, text in queries["measured"]:
+        whoosh_search(text)
+    statements = counter.count // len(queries["measured"])
     for _fts, _whoosh, app in engines.values():
         with app.app_context():
             current_backend().close()
         dispose(app)
-    data = f"{count:,} posts"
     rows = []
     for bench, figures, counted in (
         ("search, Whoosh", whoosh_figures, statements),
-        ("search, FTS5 (a plain engine, to compare)", fts_figures, {}),
+        ("search, FTS5 (a plain engine, to compare)", fts_figures, None),
     ):
-        for label in ("measured", "reference"):
-            prefix = "" if label == "measured" else f"reference: {SEARCH_POSTS} posts, "
-            rows += [
-                Row(bench, factor, data, prefix + group, p50, p95, counted.get(label),
-                    label == "reference")
-                for group, (p50, p95) in figures[label].items()
-            ]  # fmt: skip
+        for group, (p50, p95) in figures["measured"].items():
+            base_p50, base_p95 = figures["base"][group]
+            rows.append(
+                Row(bench, factor, f"{count:,} posts", group, p50, p95, counted, base_p50,
+                    base_p95)
+            )  # fmt: skip
     return rows
 
 
@@ -293,58 +327,39 @@ def dispose(app) -> None:
         db.engine.dispose()
 
 
-def reference_for(row: Row, rows: list[Row]) -> Row:
-    """The reference measured with `row` (same bench and size; FTS5 of the same query group)."""
-    candidates = [
-        r for r in rows if r.reference and r.bench == row.bench and r.factor == row.factor
+def curve_table(rows: list[Row], factors: list[int]) -> str:
+    """Per request: p50 ÷ the same request's p50 on 1× data, at each size."""
+    head = " | ".join(f"{f:,}×" for f in factors)
+    lines = [
+        f"| bench | request | {head} | p50 ms at {factors[-1]:,}× | SQL statements |",
+        "| --- | --- | " + " | ".join("---:" for _ in factors) + " | ---: | --- |",
     ]
-    if row.bench.startswith("search"):
-        group = row.request.removeprefix(f"reference: {SEARCH_POSTS} posts, ")
-        return next(r for r in candidates if r.request.endswith(", " + group))
-    return candidates[0]
+    ordered = [r for r in rows if r.factor == factors[-1]] + rows  # the deep page is not at 1×
+    keys = sorted(dict.fromkeys((row.bench, row.request) for row in ordered), key=lambda k: k[0])
+    for bench, request in keys:
+        found = {r.factor: r for r in rows if (r.bench, r.request) == (bench, request)}
+        cells = " | ".join(f"{found[f].ratio:.2f}" if f in found else "—" for f in factors)
+        counts = [str(found[f].queries) for f in factors if f in found]
+        counted = " → ".join(counts) if len(set(counts)) > 1 else counts[0]
+        largest = found.get(factors[-1])
+        p50 = f"{largest.p50:.1f}" if largest else "—"
+        counted = "—" if counted == "None" else counted
+        lines.append(f"| {bench} | {request} | {cells} | {p50} | {counted} |")
+    return "\n".join(lines)
 
 
 def detail_table(rows: list[Row]) -> str:
     lines = [
-        "| bench | size | data | request | p50 ms | p95 ms | SQL | ÷ ref |",
-        "| --- | ---: | --- | --- | ---: | ---: | ---: | ---: |",
+        "| bench | size | data | request | p50 ms | p95 ms | SQL | on 1×: p50 / p95 ms | ÷ 1× |",
+        "| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
-        ratio = row.p50 / reference_for(row, rows).p50
         queries = "—" if row.queries is None else str(row.queries)
         lines.append(
             f"| {row.bench} | {row.factor:,}× | {row.data} | {row.request} | {row.p50:.1f} | "
-            f"{row.p95:.1f} | {queries} | {ratio:.2f} |"
+            f"{row.p95:.1f} | {queries} | {row.base_p50:.1f} / {row.base_p95:.1f} | "
+            f"{row.ratio:.2f} |"
         )
-    return "\n".join(lines)
-
-
-def curve_table(rows: list[Row], factors: list[int]) -> str:
-    """Per request: its p50 ÷ reference at each size, and that ratio's growth from 1× to the
-    largest size (1.0: flat; ~log: ~1.5–3 over 1,000×; linear: ~1,000)."""
-    head = " | ".join(f"{f:,}×" for f in factors)
-    lines = [
-        f"| bench | request | {head} | growth | SQL statements |",
-        "| --- | --- | " + " | ".join("---:" for _ in factors) + " | ---: | --- |",
-    ]
-    seen = []
-    for row in rows:
-        if not row.reference and (row.bench, row.request) not in seen:
-            seen.append((row.bench, row.request))
-    for bench, request in seen:
-        ratios, queries = [], []
-        for factor in factors:
-            match = [r for r in rows if (r.bench, r.request, r.factor) == (bench, request, factor)]
-            if match:
-                ratios.append(match[0].p50 / reference_for(match[0], rows).p50)
-                queries.append("—" if match[0].queries is None else str(match[0].queries))
-            else:
-                ratios.append(None)
-        cells = " | ".join("—" if r is None else f"{r:.2f}" for r in ratios)
-        known = [r for r in ratios if r is not None]
-        growth = f"{known[-1] / known[0]:.1f}×" if len(known) > 1 else "—"
-        counts = " → ".join(queries) if len(set(queries)) > 1 else queries[0]
-        lines.append(f"| {bench} | {request} | {cells} | {growth} | {counts} |")
     return "\n".join(lines)
 
 
@@ -364,7 +379,7 @@ def write_results(body: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--factors", default="1,10,100,1000")
-    parser.add_argument("--runs", type=int, default=60, help="requests per feed/leaderboard row")
+    parser.add_argument("--runs", type=int, default=60, help="turns per feed/leaderboard row")
     parser.add_argument("--repeat", type=int, default=3, help="passes of the search query set")
     parser.add_argument("--benches", default="feed,leaderboard,search")
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
@@ -375,16 +390,28 @@ def main() -> int:
     benches = args.benches.split(",")
     DATA.mkdir(parents=True, exist_ok=True)
     started, loads = time.perf_counter(), [os.getloadavg()[0]]
+    feeds = {"SQLite": lambda name: sqlite_url(f"feed-{name}")}
+    if not args.no_postgres:
+        feeds["PostgreSQL"] = lambda name: postgres_url(args.postgres, f"_{name}")
+    bases: dict[str, list[Sized]] = {}
+    if "feed" in benches:
+        for backend, url in feeds.items():
+            bases[backend] = [feed_sized(1, url("base1")), feed_sized(10, url("base10"))]
+    if "leaderboard" in benches:
+        bases["leaderboard"] = [leaderboard_sized(1, sqlite_url("leaderboard-base1"))]
     rows: list[Row] = []
     for factor in factors:
         print(f"{factor:,}×", flush=True)
         if "feed" in benches:
-            rows += feed_rows(factor, sqlite_url("feed"), "SQLite", args.runs)
-            if not args.no_postgres:
-                url = feed_bench.fresh_postgres(args.postgres)
-                rows += feed_rows(factor, url, "PostgreSQL", args.runs)
+            for backend, url in feeds.items():
+                sized = feed_sized(factor, url("measured"))
+                rows += compare(f"feed, {backend}", factor, sized, bases[backend], args.runs)
+                dispose(sized.app)
         if "leaderboard" in benches:
-            rows += leaderboard_rows(factor, args.runs)
+            sized = leaderboard_sized(factor, sqlite_url("leaderboard"))
+            rows += compare("leaderboard, SQLite", factor, sized, bases["leaderboard"], args.runs)
+            dispose(sized.app)
+            (DATA / "leaderboard.db").unlink()  # 1.4 GB at 1,000×
         if "search" in benches:
             rows += search_rows(factor, args.repeat)
         loads.append(os.getloadavg()[0])
@@ -395,11 +422,12 @@ def main() -> int:
     body = (
         f"Measured {datetime.now(UTC):%Y-%m-%d} in one run of {minutes:.0f} minutes on the shared "
         f"2-core machine; load average (1 min) at the start and after each size: {load}. "
-        f"{args.runs} requests per feed and leaderboard row (after 5 warm-ups), the search query "
-        f"set {args.repeat} times. Read each figure against the reference of the same size.\n\n"
-        "The curve: each request's p50 divided by its reference's p50, at each size; growth is "
-        "that ratio at the largest size over the smallest (1.0 is flat, roughly logarithmic "
-        "stays within a few × over 1,000× the data, linear would be ~1,000×).\n\n"
+        f"{args.runs} turns per feed and leaderboard row (after 5 warm-ups), the search query "
+        f"set {args.repeat} times.\n\n"
+        "Each cell is a request's p50 divided by the same request's p50 on the 1× data, the two "
+        "timed in turns (the deep feed page: on 10× data). 1.0 is flat; roughly logarithmic "
+        "stays within a few × over 1,000× the data; linear would reach ~1,000. The 1× column "
+        "compares two copies of the same data: it shows the noise.\n\n"
         f"{curve_table(rows, factors)}\n\n"
         "<details><summary>Every measurement</summary>\n\n"
         f"{detail_table(rows)}\n\n</details>"
