@@ -3,7 +3,10 @@ redirects, log the response, and retry with exponential backoff and jitter, or g
 
 Rules:
 - An attempt is claimed with a conditional UPDATE that pushes `next_attempt_at` past the
-  request's longest possible duration, so a sweep and a job never send the same attempt twice.
+  longest its job can run (outbox.claim_lease), so a sweep and a job never send the same attempt
+  twice; a worker killed mid-attempt leaves the claim, and the sweep sends it again after the
+  lease, with the same `webhook-id`. The answer's excerpt is read until a deadline, and RQ stops
+  a job past its timeout, so a receiver answering a byte at a time cannot outlast the lease.
 - Success is any 2xx. A redirect is a failure (never followed: the target must be the URL the
   admin entered). After WEBHOOKS_MAX_ATTEMPTS the delivery is failed; after
   WEBHOOKS_DISABLE_AFTER consecutive failed deliveries the subscription is switched off.
@@ -29,7 +32,6 @@ from sqlalchemy import delete, exists, select, update
 from standardwebhooks import Webhook
 
 from advocacy.extensions import db
-from advocacy.jobs import enqueue
 from advocacy.models_base import utcnow
 from advocacy.webhooks import chat
 from advocacy.webhooks.events import TEST_EVENT
@@ -41,7 +43,7 @@ from advocacy.webhooks.models import (
     WebhookEvent,
     WebhookSubscription,
 )
-from advocacy.webhooks.outbox import DELIVER_JOB
+from advocacy.webhooks.outbox import claim_lease, queue_delivery
 
 USER_AGENT = "Advocacy-Webhooks/1.0"
 SWEEP_BATCH = 200
@@ -102,7 +104,7 @@ def deliver_due(limit: int = SWEEP_BATCH) -> int:
     )
     db.session.rollback()  # end the read so the jobs (in-process ones too) start clean
     for delivery_id in ids:
-        enqueue(DELIVER_JOB, delivery_id, retries=0)
+        queue_delivery(delivery_id)
     return len(ids)
 
 
@@ -124,8 +126,7 @@ def attempt_delivery(delivery_id: int) -> str | None:
 
 def _claim(delivery_id: int) -> bool:
     now = utcnow()
-    config = current_app.config
-    lease = 2 * config["WEBHOOKS_CONNECT_TIMEOUT"] + 2 * config["WEBHOOKS_READ_TIMEOUT"] + 30
+    lease = claim_lease()
     result = db.session.execute(
         update(WebhookDelivery)
         .where(
@@ -174,7 +175,8 @@ def _post(subscription: WebhookSubscription, event: WebhookEvent) -> Outcome:
                 "POST", subscription.url, content=body.encode(), headers=headers
             ) as response,
         ):
-            excerpt = _read_excerpt(response)
+            deadline = started + 2 * (timeout.connect + timeout.read)  # outbox.longest_attempt
+            excerpt = _read_excerpt(response, deadline)
             status = response.status_code
     except httpx.TimeoutException as error:
         kind = "connecting" if isinstance(error, httpx.ConnectTimeout) else "waiting for a reply"
@@ -190,13 +192,14 @@ def _post(subscription: WebhookSubscription, event: WebhookEvent) -> Outcome:
     return Outcome(not error, status, _ms(started), excerpt, error[:500])
 
 
-def _read_excerpt(response: httpx.Response) -> str:
-    """At most EXCERPT_MAX characters of the body, reading no more than a few KB of it."""
+def _read_excerpt(response: httpx.Response, deadline: float) -> str:
+    """At most EXCERPT_MAX characters of the body, reading no more than a few KB of it and
+    nothing after `deadline` (the read timeout is per read: a trickle never trips it)."""
     chunks, size = [], 0
     for chunk in response.iter_bytes():
         chunks.append(chunk)
         size += len(chunk)
-        if size >= EXCERPT_MAX * 4:
+        if size >= EXCERPT_MAX * 4 or time.monotonic() >= deadline:
             break
     return b"".join(chunks).decode("utf-8", errors="replace")[:EXCERPT_MAX]
 

@@ -4,8 +4,10 @@ sends nothing, and a crash after the commit loses nothing (the retry sweep finds
 
 from __future__ import annotations
 
+import math
 import secrets
 
+from flask import current_app
 from sqlalchemy import select
 
 from advocacy.extensions import db
@@ -15,6 +17,29 @@ from advocacy.webhooks.events import EVENT_TYPES, TEST_EVENT
 from advocacy.webhooks.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 DELIVER_JOB = "advocacy.webhooks.jobs.deliver"
+JOB_SLACK = 10  # seconds a delivery job may run past its HTTP attempt (two short commits)
+LEASE_SLACK = 30  # seconds a claim outlasts the job that made it
+
+
+def longest_attempt() -> float:
+    """Seconds one HTTP attempt can take: its excerpt is read until 2 x (connect + read timeout)
+    after it started (a pooled connection, connecting, sending, the headers: one timeout each),
+    and the read in progress then may take one more read timeout."""
+    config = current_app.config
+    return 2 * config["WEBHOOKS_CONNECT_TIMEOUT"] + 3 * config["WEBHOOKS_READ_TIMEOUT"]
+
+
+def claim_lease() -> float:
+    """Seconds a claimed attempt is not due again: past the longest its job can run, so only a
+    dead (or stopped) sender's attempt is ever sent again, by the retry sweep."""
+    return longest_attempt() + JOB_SLACK + LEASE_SLACK
+
+
+def queue_delivery(delivery_id: int) -> None:
+    """Queue one attempt after the commit. RQ stops a job that outlives its timeout (a receiver
+    trickling its headers, which no per-read timeout catches) well before the claim's lease ends."""
+    timeout = math.ceil(longest_attempt()) + JOB_SLACK
+    enqueue(DELIVER_JOB, delivery_id, retries=0, timeout=timeout)
 
 
 def new_message_id() -> str:
@@ -79,5 +104,5 @@ def _write(
     db.session.add_all(deliveries)
     db.session.flush()
     for delivery in deliveries:
-        enqueue(DELIVER_JOB, delivery.id, retries=0)
+        queue_delivery(delivery.id)
     return event

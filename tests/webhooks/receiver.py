@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -17,7 +18,8 @@ class Received:
 @dataclass
 class Receiver:
     """Answers each request with the next scripted reply: an int status, "timeout" (no answer
-    until the test ends) or ("redirect", location); 200 once the script is used up."""
+    until the test ends), "trickle" (a 200 whose body comes a byte every 0.1 s for up to 10 s)
+    or ("redirect", location); 200 once the script is used up."""
 
     url: str
     requests: list[Received] = field(default_factory=list)
@@ -42,6 +44,17 @@ def start_receiver() -> tuple[Receiver, ThreadingHTTPServer, threading.Thread]:
             reply = receiver.next_reply()
             if reply == "timeout":
                 receiver.release.wait(5)
+                return
+            if reply == "trickle":
+                self.send_response(200)
+                self.send_header("Content-Length", "5000")
+                self.end_headers()
+                for _ in range(100):
+                    if receiver.release.is_set():
+                        return
+                    self.wfile.write(b".")
+                    self.wfile.flush()
+                    time.sleep(0.1)
                 return
             if isinstance(reply, tuple):
                 self.send_response(302)

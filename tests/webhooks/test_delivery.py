@@ -17,7 +17,7 @@ from advocacy.extensions import db
 from advocacy.models_base import utcnow
 from advocacy.webhooks import delivery
 from advocacy.webhooks.models import WebhookDelivery, WebhookEvent
-from advocacy.webhooks.outbox import record_event
+from advocacy.webhooks.outbox import claim_lease, longest_attempt, record_event
 
 
 def _deliveries() -> list[WebhookDelivery]:
@@ -186,3 +186,20 @@ def test_finished_deliveries_are_pruned_after_the_retention_period(
     assert kept.state == "pending"  # a delivery still being retried is never pruned
     remaining = db.session.scalars(select(WebhookEvent.data)).all()
     assert remaining == [{"n": "still retrying"}]
+
+
+def test_a_receiver_trickling_its_answer_cannot_hold_an_attempt_past_its_lease(
+    app, receiver, subscribe, run_jobs
+):
+    """httpx's read timeout is per read: a byte every 0.1 s would hold the attempt for minutes,
+    past its lease, when the sweep sends the event again. The excerpt stops at a deadline."""
+    subscribe(receiver.url, events=["thread.created"])
+    receiver.script = ["trickle"]
+    record_event("thread.created", {"n": 1})
+    db.session.commit()
+    run_jobs()
+    [row] = _deliveries()
+    assert (row.state, row.status_code) == ("succeeded", 200)
+    assert 0 < len(row.response_excerpt) < 100 and set(row.response_excerpt) == {"."}
+    assert row.duration_ms <= 1000 * longest_attempt()
+    assert longest_attempt() + 20 <= claim_lease()
