@@ -9,7 +9,7 @@ shared between hosts; the database can).
   ever parsed as tsquery syntax. `websearch_to_tsquery` is not used: its operators are not ours.
 - `search_pairs` holds each document's neighbouring lexemes as pair lexemes ("first second"),
   GIN-indexed: a required phrase also requires its pairs there, so PostgreSQL checks positions
-  only in the documents holding the pairs (see _PAIRS).
+  only in the documents holding the pairs (see postgres_sql._PAIRS).
 - `search_word` is the vocabulary (trigram GIN index) for "did you mean" (`%` similarity, then
   edit distance) and for bounded prefix expansion; `ts_headline` marks matches with control
   characters that are turned into <mark> after everything else was escaped.
@@ -18,6 +18,11 @@ shared between hosts; the database can).
 - One query finds the total (up to MAX_RESULTS + 1) and the candidates (newest first); ranking
   runs on the candidates by key, except that very common searches (more than MAX_RESULTS matches)
   rank their RANK_CANDIDATES most recent matches: ts_rank reads each match's tsvector.
+- Speed rules (100,000 posts): the tsqueries are built first and used as constants (as
+  expressions they were rebuilt for every row); candidates come from walking the date index
+  newest first unless the planner's estimate says the GIN index is cheaper (_bitmap_is_cheaper);
+  a rebuild stores the rows in date order (CLUSTER), so the walk reads neighbouring rows from the
+  same pages, and moves the vocabulary's trigram entries out of the GIN pending list.
 """
 
 from __future__ import annotations
@@ -31,7 +36,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import (
-    Integer,
     MetaData,
     Text,
     and_,
@@ -53,13 +57,10 @@ from sqlalchemy.dialects.postgresql import (
     REGCLASS,
     REGCONFIG,
     TSQUERY,
-    TSVECTOR,
     insert,
 )
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateIndex, CreateTable
-from sqlalchemy.sql.expression import ClauseElement, ColumnElement, Executable
 
 from advocacy.extensions import db
 from advocacy.models_base import utcnow
@@ -78,6 +79,15 @@ from advocacy.search.backends.base import (
     WriterBusy,
     mark_between,
     plain_snippet,
+)
+from advocacy.search.backends.postgres_sql import (
+    PAIRS_OF_TEXT,
+    PlanOf,
+    WordPairs,
+    combine,
+    empty_array,
+    overlaps,
+    quoted,
 )
 from advocacy.search.documents import DOCUMENT_TYPES, SearchDocument
 from advocacy.search.models import SearchDocumentRow, SearchWord
@@ -290,8 +300,8 @@ class PostgresBackend(SearchBackend):
             ):
                 # `= '{}'`, not cardinality() = 0: the planner knows from the column's statistics
                 # that nearly every row is for anyone (it guessed 0.5% for the function).
-                anyone = column == _empty_array(column)
-                conditions.append(or_(anyone, _overlaps(column, mine)) if mine else anyone)
+                anyone = column == empty_array(column)
+                conditions.append(or_(anyone, overlaps(column, mine)) if mine else anyone)
         return and_(*conditions)
 
     def _filters(self, query: ParsedQuery) -> list:
@@ -299,13 +309,13 @@ class PostgresBackend(SearchBackend):
         if query.types:
             filters.append(DOCS.c.type.in_(query.types))
         if query.authors:
-            filters.append(_overlaps(DOCS.c.author_keys, list(query.authors)))
+            filters.append(overlaps(DOCS.c.author_keys, list(query.authors)))
         if query.spaces:
-            filters.append(_overlaps(DOCS.c.space_keys, list(query.spaces)))
+            filters.append(overlaps(DOCS.c.space_keys, list(query.spaces)))
         for group in query.tag_groups:
-            filters.append(_overlaps(DOCS.c.tag_keys, list(group)))
+            filters.append(overlaps(DOCS.c.tag_keys, list(group)))
         if query.statuses:
-            filters.append(_overlaps(DOCS.c.statuses, list(query.statuses)))
+            filters.append(overlaps(DOCS.c.statuses, list(query.statuses)))
         if query.after:
             filters.append(DOCS.c.created_at >= query.after)
         if query.before:
@@ -326,10 +336,10 @@ class PostgresBackend(SearchBackend):
         if not query.required:
             return None, None, None
         positives = [self._clause(conn, clause) for clause in query.required]
-        matching = _combine(positives, func.tsquery_and)
+        matching = combine(positives, func.tsquery_and)
         for clause in query.excluded:
             matching = func.tsquery_and(matching, func.tsquery_not(self._clause(conn, clause)))
-        built = [matching, _combine(positives, func.tsquery_or), self._phrase_bonus(query)]
+        built = [matching, combine(positives, func.tsquery_or), self._phrase_bonus(query)]
         present = [expression for expression in built if expression is not None]
         texts = iter(conn.execute(select(*(cast(e, Text) for e in present))).one())
         return tuple(
@@ -347,11 +357,11 @@ class PostgresBackend(SearchBackend):
             return None
         pairs = set()
         for text_ in texts:
-            found = conn.scalars(_PAIRS_OF_TEXT, {"config": self.language, "t": text_})
+            found = conn.scalars(PAIRS_OF_TEXT, {"config": self.language, "t": text_})
             pairs.update(found)
         if not pairs:
             return None  # words a common word apart ("state of the art"): no adjacent pair
-        return cast(" & ".join(_quoted(p) for p in sorted(pairs)), TSQUERY)
+        return cast(" & ".join(quoted(p) for p in sorted(pairs)), TSQUERY)
 
     def _token(self, token: str, prefix: bool = False):
         # Tokens are letters and digits only (word_tokens), so they cannot carry tsquery syntax.
@@ -359,7 +369,7 @@ class PostgresBackend(SearchBackend):
 
     def _clause(self, conn, clause):
         if isinstance(clause, AnyOf):
-            return _combine([self._clause(conn, o) for o in clause.options], func.tsquery_or)
+            return combine([self._clause(conn, o) for o in clause.options], func.tsquery_or)
         if isinstance(clause, Phrase):
             return func.phraseto_tsquery(self._config(), " ".join(clause.tokens))
         if clause.prefix:
@@ -369,8 +379,8 @@ class PostgresBackend(SearchBackend):
             words = self._expand_prefix(conn, token)
             if not words:
                 return self._token(token)  # no word starts so: nothing matches but itself
-            return _combine([self._token(w) for w in words], func.tsquery_or)
-        return _combine([self._token(t) for t in clause.tokens], func.tsquery_and)
+            return combine([self._token(w) for w in words], func.tsquery_or)
+        return combine([self._token(t) for t in clause.tokens], func.tsquery_and)
 
     def _phrase_bonus(self, query: ParsedQuery):
         words = [c for c in query.required if isinstance(c, Word) and not c.prefix]
@@ -612,82 +622,9 @@ class PostgresBackend(SearchBackend):
         )
 
 
-# Word pairs: every two lexemes at neighbouring positions of a document's tsvector, as one lexeme
-# "first second" in `search_pairs` (GIN-indexed). A phrase's matches all hold its pairs, so
-# `search_pairs @@ pairs AND search_vector @@ phrase` finds exactly what the phrase finds, but
-# checks positions only in the few documents holding the pairs, not in every one holding the words.
-_PAIRS = """SELECT DISTINCT a.lexeme || ' ' || b.lexeme
-    FROM (SELECT lexeme, unnest(positions) AS at FROM unnest({v})) AS a
-    JOIN (SELECT lexeme, unnest(positions) AS at FROM unnest({v})) AS b ON b.at = a.at + 1"""
-_PAIRS_OF_TEXT = text(_PAIRS.format(v="to_tsvector(CAST(:config AS regconfig), :t)")).columns(
-    literal_column("pair", Text)
-)
-
-
-class WordPairs(ColumnElement):
-    """The word pairs (see _PAIRS) of a tsvector expression, as a tsvector."""
-
-    inherit_cache = True
-    type = TSVECTOR()
-
-    def __init__(self, vector):
-        self.vector = vector
-
-
-@compiles(WordPairs)
-def _compile_word_pairs(element: WordPairs, compiler, **kw) -> str:
-    vector = compiler.process(element.vector, **kw)
-    # (only our own constant SQL around the compiled expression: no text from users)
-    return f"array_to_tsvector(ARRAY({pairs_sql(vector)}))"
-
-
-class PlanOf(Executable, ClauseElement):
-    """`EXPLAIN (FORMAT JSON)` of a select: the planner's plan, with its row estimates."""
-
-    inherit_cache = False
-
-    def __init__(self, statement):
-        self.statement = statement
-
-
-@compiles(PlanOf)
-def _compile_plan_of(element: PlanOf, compiler, **kw) -> str:
-    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
-
-
-def pairs_sql(vector: str) -> str:
-    """SQL listing the word pairs of the tsvector expression `vector` (also the migration's)."""
-    return _PAIRS.format(v=vector)
-
-
-def _quoted(lexeme: str) -> str:
-    """A lexeme as a tsquery literal (lexemes come from our letter-and-digit tokens)."""
-    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
 def _columns(index) -> tuple[str, ...]:
     """An index's column names (indexes are matched by them between the live and next tables)."""
     return tuple(c.name for c in index.columns)
-
-
-def _overlaps(column, values):
-    """`column && ARRAY[values]` (the column's type is JSON outside PostgreSQL, so the array
-    operator is spelled out rather than taken from the type)."""
-    item = Integer() if column.name == "audience_teams" else Text()
-    return column.op("&&")(cast(list(values), ARRAY(item)))
-
-
-def _empty_array(column):
-    item = Integer() if column.name == "audience_teams" else Text()
-    return cast(literal_column("'{}'"), ARRAY(item))
-
-
-def _combine(parts: list, operator):
-    """Fold tsquery expressions with tsquery_and / tsquery_or (the functions of && and ||)."""
-    combined = parts[0]
-    for part in parts[1:]:
-        combined = operator(combined, part)
-    return combined
 
 
 def _vocabulary(documents: Iterable[SearchDocument]) -> Counter:
