@@ -236,6 +236,27 @@ class PostgresBackend(SearchBackend):
         )
         return total, [self._hit(row, highlight_query is not None) for row in rows]
 
+    def _count_words(self, query: ParsedQuery, words: list[Word], reader: Reader) -> list[int]:
+        """The typo pass's counts of its candidates in two statements (their tsqueries, then one
+        bounded count each, as subqueries of one select), not two statements per candidate."""
+        if not words:
+            return []
+        try:
+            with db.engine.connect() as conn:
+                built = [cast(self._clause(conn, word), Text) for word in words]
+                texts = conn.execute(select(*built)).one()
+                where = [*self._filters(query), self._visible(reader)]
+                counts = []
+                for text_ in texts:
+                    holding = DOCS.c.search_vector.op("@@")(cast(literal(text_, Text), TSQUERY))
+                    bounded = select(DOCS.c.key).where(*where, holding).limit(MAX_RESULTS + 1)
+                    counted = select(func.count()).select_from(bounded.subquery())
+                    counts.append(counted.scalar_subquery())
+                return [int(n) for n in conn.execute(select(*counts)).one()]
+        except SQLAlchemyError as error:
+            log.exception("search failed on PostgreSQL")
+            raise SearchUnavailable(UNAVAILABLE) from error
+
     def _bitmap_is_cheaper(self, conn, matches, tsquery) -> bool:
         """Whether collecting every match from the GIN index beats walking the documents newest
         first until MAX_RESULTS + 1 match (which PostgreSQL prefers for any LIMIT).
