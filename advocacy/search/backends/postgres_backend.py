@@ -572,9 +572,9 @@ class PostgresBackend(SearchBackend):
                 read += rows
                 progress(read)
             with db.engine.begin() as conn:  # indexes after the load: much faster than during
-                # The rows in date order first (the rows' order on disk is the source's, and
-                # a rebuild's source is not by date): a search walks the date index newest first,
-                # and rows of neighbouring dates on the same pages read ~5x fewer pages.
+                # The rows in date order first (on disk they are in the source's order, which
+                # is not by date): a search walks the date index newest first, and with
+                # neighbouring dates on the same pages it reads ~4x fewer pages per row.
                 by_date = next(i for i in next_table.indexes if _columns(i) == ("created_at",))
                 conn.execute(CreateIndex(by_date))
                 conn.execute(text(f"CLUSTER {NEXT} USING {by_date.name}"))
