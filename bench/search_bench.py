@@ -172,7 +172,8 @@ def make_queries(posts: list[dict], seed: int) -> list[tuple[str, str]]:
     for post in posts:
         for word in set(post["body"].lower().replace(".", "").split()):
             counts[word] = counts.get(word, 0) + 1
-    by_frequency = sorted(counts, key=lambda w: -counts[w])
+    # (ties by word: the counts are filled from sets, whose order changes with each process)
+    by_frequency = sorted(counts, key=lambda w: (-counts[w], w))
     ranked = [w for w in by_frequency if w not in STOP_WORDS and len(w) > 3]
 
     def at(rank: int) -> str:
@@ -279,22 +280,48 @@ class Ours:
             self.backend.rebuild(batches(), lambda done: None)
         return len(posts) / (time.perf_counter() - started)
 
+    def holds(self, count: int) -> bool:
+        """True when the index exists and holds `count` documents (--reuse-index)."""
+        status = self.backend.status()
+        return status.available and status.total == count
+
     def search(self, text: str) -> int:
         from advocacy.search.query import parse_query
 
         return self.backend.search(parse_query(text), self.reader, 1, 10).total
 
 
-def time_queries(engine, queries, repeat: int) -> tuple[list[float], dict[str, int]]:
+def time_queries(engine, queries, repeat: int) -> tuple[list[float], dict[str, int], dict]:
+    """Every query's times (ms), all together and per query, and each query's total."""
     for _kind, text in queries:  # warm caches once
         engine.search(text)
-    timings, totals = [], {}
+    timings, totals, per_query = [], {}, {text: [] for _kind, text in queries}
     for _ in range(repeat):
         for _kind, text in queries:
             started = time.perf_counter()
             totals[text] = engine.search(text)
-            timings.append((time.perf_counter() - started) * 1000)
-    return timings, totals
+            elapsed = (time.perf_counter() - started) * 1000
+            timings.append(elapsed)
+            per_query[text].append(elapsed)
+    return timings, totals, per_query
+
+
+def print_breakdown(name: str, queries, per_query: dict, totals: dict, each: bool) -> None:
+    """Median and slowest time per query kind (and per query with --per-query)."""
+    print(f"\n  {name}: per kind, ms (median of the kind's queries' medians / slowest run)")
+    kinds = dict.fromkeys(kind for kind, _text in queries)
+    for kind in kinds:
+        texts = [text for k, text in queries if k == kind]
+        medians = [statistics.median(per_query[t]) for t in texts]
+        worst = max(max(per_query[t]) for t in texts)
+        print(f"    {kind:<14} {statistics.median(medians):8.1f} {worst:8.1f}")
+        if each:
+            for text in texts:
+                times = per_query[text]
+                print(
+                    f"      {text:<28} {statistics.median(times):8.1f} {max(times):8.1f}"
+                    f"  total {totals.get(text, 0):,}"
+                )
 
 
 # --- commit → visible, through the real hook, job and index ---------------------------------------
@@ -395,6 +422,12 @@ def main() -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
     parser.add_argument("--visible-samples", type=int, default=10)
     parser.add_argument("--write-results", action="store_true")
+    parser.add_argument("--per-query", action="store_true", help="print each query's times")
+    parser.add_argument(
+        "--reuse-index",
+        action="store_true",
+        help="for development: keep an index that already holds --docs documents (no build rate)",
+    )
     parser.add_argument(
         "--engines",
         default="whoosh,postgres",
@@ -424,8 +457,9 @@ def main() -> None:
 
     fts = Fts5(workdir / "fts5.db")
     rate = fts.build(posts)
-    timings, reference = time_queries(fts, queries, args.repeat)
+    timings, reference, per_query = time_queries(fts, queries, args.repeat)
     rows.append((fts.name, rate, timings))
+    print_breakdown(fts.name, queries, per_query, reference, args.per_query)
     loads = [f"FTS5 {os.getloadavg()[0]:.1f}"]
     print(f"  {fts.name}: built")
 
@@ -442,9 +476,11 @@ def main() -> None:
         with app.app_context():
             db.create_all()
             engine = Ours(name, current_backend())
-            rate = engine.build(posts)
-            timings, totals = time_queries(engine, queries, args.repeat)
+            reused = args.reuse_index and engine.holds(len(posts))
+            rate = None if reused else engine.build(posts)
+            timings, totals, per_query = time_queries(engine, queries, args.repeat)
             rows.append((engine.name, rate, timings))
+            print_breakdown(engine.name, queries, per_query, totals, args.per_query)
             loads.append(f"{engine.name} {os.getloadavg()[0]:.1f}")
             current_backend().close()
             db.engine.dispose()
@@ -452,7 +488,7 @@ def main() -> None:
         modes = [(f"{name}, in-process job", {**env, "REDIS_URL": ""})]
         if redis_ok:
             modes.append((f"{name}, RQ worker", {**env, "REDIS_URL": args.redis_url}))
-        for mode, mode_env in modes:
+        for mode, mode_env in modes if args.visible_samples else ():
             if name == "postgres" and "in-process" in mode:
                 continue  # PostgreSQL deployments run workers
             visible[mode] = commit_to_visible(mode, mode_env, args.visible_samples)
@@ -491,9 +527,8 @@ def print_and_save(args, rows, visible, queries, reference, seconds, loads) -> N
     ]
     for name, rate, timings in rows:
         p50, p95 = percentile(timings, 50), percentile(timings, 95)
-        lines.append(
-            f"| {name} | {rate:,.0f} | {p50:.1f} | {p95:.1f} | {p95 / reference_p95:.1f}× |"
-        )
+        built = f"{rate:,.0f}" if rate is not None else "(reused)"
+        lines.append(f"| {name} | {built} | {p50:.1f} | {p95:.1f} | {p95 / reference_p95:.1f}× |")
     lines += ["", "| commit → visible in search | p50 (s) | max (s) | samples |"]
     lines += ["| --- | ---: | ---: | ---: |"]
     for mode, delays in visible.items():

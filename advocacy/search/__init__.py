@@ -7,9 +7,6 @@
 
 from __future__ import annotations
 
-import logging
-import threading
-
 from flask import Flask
 
 from advocacy import extensions
@@ -17,12 +14,10 @@ from advocacy.demo import add_seed_step
 from advocacy.jobs import Schedule, register_schedules
 from advocacy.search import admin, cli, hooks, indexing, jobs, people, routes
 from advocacy.search import api as search_api
-from advocacy.search.backends.base import SearchUnavailable
+from advocacy.search.backends.warm_up import warm_in_background
 from advocacy.search.extension import SearchState, search_state
 
-log = logging.getLogger("advocacy.search")
-
-__all__ = ["init_app", "hooks", "seed_index", "defer_indexing", "warm_in_background"]
+__all__ = ["init_app", "hooks", "seed_index", "defer_indexing"]
 
 
 def init_app(app: Flask) -> None:
@@ -32,7 +27,7 @@ def init_app(app: Flask) -> None:
     app.extensions["search"] = state
     state.backend()
     if app.config.get("SEARCH_WARM_UP", not app.testing):
-        warm_in_background(app)
+        warm_in_background(state.backend())
     people.register(app)
     app.register_blueprint(routes.bp)
     app.register_blueprint(admin.bp)
@@ -46,24 +41,6 @@ def init_app(app: Flask) -> None:
             Schedule("search-purge-query-log", jobs.purge_query_log, 86400, "search"),
         ],
     )
-
-
-def warm_in_background(app: Flask) -> threading.Thread:
-    """Load the search index's caches in a daemon thread, so the first search after a start
-    does not wait for them. A missing or damaged index is left for the first search to report."""
-    backend = search_state(app).backend()
-
-    def warm() -> None:
-        try:
-            backend.warm()
-        except SearchUnavailable as error:  # not built yet, or damaged: search will say so
-            log.info("search warm-up skipped: %s", error.detail)
-        except Exception:
-            log.warning("search warm-up failed", exc_info=True)
-
-    thread = threading.Thread(target=warm, name="search-warm-up", daemon=True)
-    thread.start()
-    return thread
 
 
 def defer_indexing(demo) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from whoosh import query as wq
 
-from advocacy.search import warm_in_background
+from advocacy.search.backends.warm_up import warm_in_background
 from advocacy.search.backends.whoosh_matching import phrase_docs
+from advocacy.search.extension import search_state
 from tests.search.conftest import (
     ANYONE,
     INSIDER,
@@ -58,14 +59,14 @@ def test_warm_up_loads_caches_and_changes_no_result(app, search_index):
     assert keys_of(find(search_index, "budget", ANYONE)) == ["thread:1"]
     assert sorted(keys_of(find(search_index, "budget", MEMBER))) == ["thread:1", "thread:2"]
     assert len(find(search_index, "budget", INSIDER).hits) == 3
-    thread = warm_in_background(app)
+    thread = warm_in_background(search_state(app).backend())
     thread.join(10)
     assert not thread.is_alive()
 
 
 def test_warm_up_of_a_missing_index_leaves_the_error_to_search(app, search_index, tmp_path):
     search_index.root = tmp_path / "nothing-here"
-    thread = warm_in_background(app)
+    thread = warm_in_background(search_state(app).backend())
     thread.join(10)
     assert not thread.is_alive()
     assert not search_index.exists()

@@ -194,8 +194,9 @@ class SearchBackend(ABC):
             if known >= FUZZY_BELOW:
                 continue  # a word many of the reader's documents hold is not a typo
             best: tuple[int, int, str] | None = None
-            for candidate in self._ranked_candidates(token):
-                found = self._count_word(query, Word(candidate, (candidate,)), reader)
+            candidates = self._ranked_candidates(token)
+            counts = self._count_words(query, [Word(c, (c,)) for c in candidates], reader)
+            for candidate, found in zip(candidates, counts, strict=True):
                 if found > known * CORRECTION_MARGIN:
                     key = (damerau_levenshtein(token, candidate), -found, candidate)
                     best = min(best, key) if best else key
@@ -218,6 +219,10 @@ class SearchBackend(ABC):
         """How many visible documents (under the query's filters) hold this one word."""
         alone = replace(query, required=(word,), excluded=(), title_only=False)
         return self._run(alone, reader, 0, 0)[0]
+
+    def _count_words(self, query: ParsedQuery, words: list[Word], reader: Reader) -> list[int]:
+        """_count_word of each word (a backend may count them all at once)."""
+        return [self._count_word(query, word, reader) for word in words]
 
     @abstractmethod
     def _run(

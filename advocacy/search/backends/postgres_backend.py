@@ -9,7 +9,7 @@ shared between hosts; the database can).
   ever parsed as tsquery syntax. `websearch_to_tsquery` is not used: its operators are not ours.
 - `search_pairs` holds each document's neighbouring lexemes as pair lexemes ("first second"),
   GIN-indexed: a required phrase also requires its pairs there, so PostgreSQL checks positions
-  only in the documents holding the pairs (see _PAIRS).
+  only in the documents holding the pairs (see postgres_sql._PAIRS).
 - `search_word` is the vocabulary (trigram GIN index) for "did you mean" (`%` similarity, then
   edit distance) and for bounded prefix expansion; `ts_headline` marks matches with control
   characters that are turned into <mark> after everything else was escaped.
@@ -18,36 +18,49 @@ shared between hosts; the database can).
 - One query finds the total (up to MAX_RESULTS + 1) and the candidates (newest first); ranking
   runs on the candidates by key, except that very common searches (more than MAX_RESULTS matches)
   rank their RANK_CANDIDATES most recent matches: ts_rank reads each match's tsvector.
+- Speed rules (100,000 posts): the tsqueries are built first and used as constants (as
+  expressions they were rebuilt for every row); candidates come from walking the date index
+  newest first unless the planner's estimate says the GIN index is cheaper (_bitmap_is_cheaper);
+  a rebuild stores the rows in date order (CLUSTER), so the walk reads neighbouring rows from the
+  same pages, and moves the vocabulary's trigram entries out of the GIN pending list.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import (
-    Integer,
     MetaData,
     Text,
     and_,
     bindparam,
     cast,
+    column,
     delete,
     func,
     literal,
     literal_column,
     or_,
     select,
+    table,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, REAL, REGCONFIG, TSQUERY, TSVECTOR, insert
+from sqlalchemy.dialects.postgresql import (
+    ARRAY,
+    REAL,
+    REGCLASS,
+    REGCONFIG,
+    TSQUERY,
+    insert,
+)
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateIndex, CreateTable
-from sqlalchemy.sql.expression import ColumnElement
 
 from advocacy.extensions import db
 from advocacy.models_base import utcnow
@@ -66,6 +79,15 @@ from advocacy.search.backends.base import (
     WriterBusy,
     mark_between,
     plain_snippet,
+)
+from advocacy.search.backends.postgres_sql import (
+    PAIRS_OF_TEXT,
+    PlanOf,
+    WordPairs,
+    combine,
+    empty_array,
+    overlaps,
+    quoted,
 )
 from advocacy.search.documents import DOCUMENT_TYPES, SearchDocument
 from advocacy.search.models import SearchDocumentRow, SearchWord
@@ -93,6 +115,15 @@ SNIPPET_OPTIONS = (
 TITLE_OPTIONS = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
 UNAVAILABLE = "Search is unavailable: the search tables cannot be read. An admin can rebuild them."
 VOCABULARY_CANDIDATES = 50
+# Microseconds per row (100,000 posts, a loaded 2-core machine): walking by date, plus per word
+# of the tsquery; fetching a match found in the GIN index.
+WALK_ROW_US, WALK_WORD_US, GIN_ROW_US = 0.6, 0.06, 4.0
+DOCUMENTS_ESTIMATE_SECONDS = 60
+_LEXEMES = re.compile(r"'(?:[^']|'')*'")  # the quoted lexemes of a tsquery's text
+_PG_CLASS = table("pg_class", column("oid"), column("reltuples", REAL))
+_DOCUMENTS_ESTIMATE = select(_PG_CLASS.c.reltuples).where(
+    _PG_CLASS.c.oid == func.to_regclass(DOCS.name)
+)
 BATCH = 500
 
 
@@ -103,6 +134,7 @@ class PostgresBackend(SearchBackend):
 
     def __init__(self, language: str = "english"):
         self.language = language
+        self._documents_read = (-math.inf, 0.0)  # (when, pg_class.reltuples)
 
     def _config(self):
         return cast(literal(self.language), REGCONFIG)
@@ -118,7 +150,7 @@ class PostgresBackend(SearchBackend):
             raise SearchUnavailable(UNAVAILABLE) from error
 
     def _run_with(self, conn, query: ParsedQuery, reader: Reader, offset: int, limit: int):
-        tsquery, highlight_query = self._text_query(conn, query)
+        tsquery, highlight_query, phrase = self._text_query(conn, query)
         where = [*self._filters(query), self._visible(reader)]
         if tsquery is not None:
             where.append(DOCS.c.search_vector.op("@@")(tsquery))
@@ -134,11 +166,17 @@ class PostgresBackend(SearchBackend):
         # One pass over the matches finds both the total (up to MAX_RESULTS + 1) and the
         # candidates, newest first: ranking and headlines then read only these rows by key.
         newest = DOCS.c.created_at.desc() if order != Order.OLDEST else DOCS.c.created_at
-        keys = list(
-            conn.scalars(
-                select(DOCS.c.key).where(*where).order_by(newest, DOCS.c.key).limit(MAX_RESULTS + 1)
-            )
-        )
+        matches = select(DOCS.c.key, DOCS.c.created_at).where(*where)
+        if tsquery is not None and self._bitmap_is_cheaper(conn, matches, tsquery):
+            # All matches from the GIN index first, then the newest of them (a top-N sort): a
+            # materialised CTE is planned on its own, so the LIMIT cannot pull it back to the
+            # date walk. (Its rows are those of `matches`, only the plan differs.)
+            matches = matches.cte("matches").prefix_with("MATERIALIZED")
+            by_date = matches.c.created_at.desc() if order != Order.OLDEST else matches.c.created_at
+            candidates = select(matches.c.key).order_by(by_date, matches.c.key)
+        else:
+            candidates = select(DOCS.c.key).where(*where).order_by(newest, DOCS.c.key)
+        keys = list(conn.scalars(candidates.limit(MAX_RESULTS + 1)))
         total = len(keys)
         if total <= offset:
             return total, []
@@ -154,7 +192,6 @@ class PostgresBackend(SearchBackend):
             score = score * (
                 1.0 + RECENCY_WEIGHT * func.power(0.5, age_days / RECENCY_HALF_LIFE_DAYS)
             )
-            phrase = self._phrase_bonus(query)
             first = DOCS.c.search_vector.op("@@")(phrase) if phrase is not None else literal(False)
             ordering = [first.desc(), score.desc(), DOCS.c.key]
         else:
@@ -199,6 +236,52 @@ class PostgresBackend(SearchBackend):
         )
         return total, [self._hit(row, highlight_query is not None) for row in rows]
 
+    def _count_words(self, query: ParsedQuery, words: list[Word], reader: Reader) -> list[int]:
+        """The typo pass's counts of its candidates in two statements (their tsqueries, then one
+        bounded count each, as subqueries of one select), not two statements per candidate."""
+        if not words:
+            return []
+        try:
+            with db.engine.connect() as conn:
+                built = [cast(self._clause(conn, word), Text) for word in words]
+                texts = conn.execute(select(*built)).one()
+                where = [*self._filters(query), self._visible(reader)]
+                counts = []
+                for text_ in texts:
+                    holding = DOCS.c.search_vector.op("@@")(cast(literal(text_, Text), TSQUERY))
+                    bounded = select(DOCS.c.key).where(*where, holding).limit(MAX_RESULTS + 1)
+                    counted = select(func.count()).select_from(bounded.subquery())
+                    counts.append(counted.scalar_subquery())
+                return [int(n) for n in conn.execute(select(*counts)).one()]
+        except SQLAlchemyError as error:
+            log.exception("search failed on PostgreSQL")
+            raise SearchUnavailable(UNAVAILABLE) from error
+
+    def _bitmap_is_cheaper(self, conn, matches, tsquery) -> bool:
+        """Whether collecting every match from the GIN index beats walking the documents newest
+        first until MAX_RESULTS + 1 match (which PostgreSQL prefers for any LIMIT).
+
+        The walk checks ~documents × MAX_RESULTS / matches rows, each costing more the more
+        words the tsquery holds (a prefix holds 30); the GIN way reads every match. PostgreSQL
+        counts a tsquery check as one operator whatever it holds, so the choice is made here
+        from its estimate of the matches (costs per row measured at 100,000 posts)."""
+        plan = conn.scalar(PlanOf(matches))
+        estimated = max(1.0, float(plan[0]["Plan"]["Plan Rows"]))
+        documents = self._documents(conn)
+        words = len(_LEXEMES.findall(str(tsquery.clause.value)))
+        walked = min(documents, documents * (MAX_RESULTS + 1) / estimated)
+        walk = walked * (WALK_ROW_US + WALK_WORD_US * words)
+        return estimated * GIN_ROW_US < walk
+
+    def _documents(self, conn) -> float:
+        """The planner's count of documents (pg_class.reltuples; -1 before the first ANALYZE),
+        read again after DOCUMENTS_ESTIMATE_SECONDS."""
+        read_at, documents = self._documents_read
+        if time.monotonic() - read_at > DOCUMENTS_ESTIMATE_SECONDS:
+            documents = float(conn.scalar(_DOCUMENTS_ESTIMATE) or 0.0)
+            self._documents_read = (time.monotonic(), documents)
+        return documents
+
     def _hit(self, row, highlighted: bool) -> SearchHit:
         title_html = mark_between(row.th, START, STOP) if highlighted else None
         snippet = mark_between(row.bh, START, STOP) if highlighted else None
@@ -238,8 +321,8 @@ class PostgresBackend(SearchBackend):
             ):
                 # `= '{}'`, not cardinality() = 0: the planner knows from the column's statistics
                 # that nearly every row is for anyone (it guessed 0.5% for the function).
-                anyone = column == _empty_array(column)
-                conditions.append(or_(anyone, _overlaps(column, mine)) if mine else anyone)
+                anyone = column == empty_array(column)
+                conditions.append(or_(anyone, overlaps(column, mine)) if mine else anyone)
         return and_(*conditions)
 
     def _filters(self, query: ParsedQuery) -> list:
@@ -247,13 +330,13 @@ class PostgresBackend(SearchBackend):
         if query.types:
             filters.append(DOCS.c.type.in_(query.types))
         if query.authors:
-            filters.append(_overlaps(DOCS.c.author_keys, list(query.authors)))
+            filters.append(overlaps(DOCS.c.author_keys, list(query.authors)))
         if query.spaces:
-            filters.append(_overlaps(DOCS.c.space_keys, list(query.spaces)))
+            filters.append(overlaps(DOCS.c.space_keys, list(query.spaces)))
         for group in query.tag_groups:
-            filters.append(_overlaps(DOCS.c.tag_keys, list(group)))
+            filters.append(overlaps(DOCS.c.tag_keys, list(group)))
         if query.statuses:
-            filters.append(_overlaps(DOCS.c.statuses, list(query.statuses)))
+            filters.append(overlaps(DOCS.c.statuses, list(query.statuses)))
         if query.after:
             filters.append(DOCS.c.created_at >= query.after)
         if query.before:
@@ -263,14 +346,26 @@ class PostgresBackend(SearchBackend):
     # --- compiling the AST to tsquery -----------------------------------------------------------
 
     def _text_query(self, conn, query: ParsedQuery):
-        """(what must match, what to highlight) as tsquery expressions, or (None, None)."""
+        """(what must match, what to highlight, the whole-query phrase or None) as constant
+        tsqueries, or (None, None, None).
+
+        PostgreSQL builds them here, in one round trip, and the search then passes their text
+        (PostgreSQL's own output, as a bound parameter) as constants: left as expressions, the
+        to_tsquery calls are evaluated again for every row checked or ranked (to_tsquery is only
+        STABLE), ~75 µs a row for a prefix's 30 words; a constant is also what the planner
+        estimates the number of matches from."""
         if not query.required:
-            return None, None
+            return None, None, None
         positives = [self._clause(conn, clause) for clause in query.required]
-        matching = _combine(positives, func.tsquery_and)
+        matching = combine(positives, func.tsquery_and)
         for clause in query.excluded:
             matching = func.tsquery_and(matching, func.tsquery_not(self._clause(conn, clause)))
-        return matching, _combine(positives, func.tsquery_or)
+        built = [matching, combine(positives, func.tsquery_or), self._phrase_bonus(query)]
+        present = [expression for expression in built if expression is not None]
+        texts = iter(conn.execute(select(*(cast(e, Text) for e in present))).one())
+        return tuple(
+            cast(literal(next(texts), Text), TSQUERY) if e is not None else None for e in built
+        )
 
     def _pairs_filter(self, conn, query: ParsedQuery):
         """The word pairs every required phrase implies, as one tsquery, or None.
@@ -283,11 +378,11 @@ class PostgresBackend(SearchBackend):
             return None
         pairs = set()
         for text_ in texts:
-            found = conn.scalars(_PAIRS_OF_TEXT, {"config": self.language, "t": text_})
+            found = conn.scalars(PAIRS_OF_TEXT, {"config": self.language, "t": text_})
             pairs.update(found)
         if not pairs:
             return None  # words a common word apart ("state of the art"): no adjacent pair
-        return cast(" & ".join(_quoted(p) for p in sorted(pairs)), TSQUERY)
+        return cast(" & ".join(quoted(p) for p in sorted(pairs)), TSQUERY)
 
     def _token(self, token: str, prefix: bool = False):
         # Tokens are letters and digits only (word_tokens), so they cannot carry tsquery syntax.
@@ -295,7 +390,7 @@ class PostgresBackend(SearchBackend):
 
     def _clause(self, conn, clause):
         if isinstance(clause, AnyOf):
-            return _combine([self._clause(conn, o) for o in clause.options], func.tsquery_or)
+            return combine([self._clause(conn, o) for o in clause.options], func.tsquery_or)
         if isinstance(clause, Phrase):
             return func.phraseto_tsquery(self._config(), " ".join(clause.tokens))
         if clause.prefix:
@@ -305,8 +400,8 @@ class PostgresBackend(SearchBackend):
             words = self._expand_prefix(conn, token)
             if not words:
                 return self._token(token)  # no word starts so: nothing matches but itself
-            return _combine([self._token(w) for w in words], func.tsquery_or)
-        return _combine([self._token(t) for t in clause.tokens], func.tsquery_and)
+            return combine([self._token(w) for w in words], func.tsquery_or)
+        return combine([self._token(t) for t in clause.tokens], func.tsquery_and)
 
     def _phrase_bonus(self, query: ParsedQuery):
         words = [c for c in query.required if isinstance(c, Word) and not c.prefix]
@@ -455,10 +550,10 @@ class PostgresBackend(SearchBackend):
         next_table = DOCS.to_metadata(MetaData(), name=NEXT)
         next_table.primary_key.name = f"pk_{DOCS.name}_next"
         # (indexes made by `index=True` are renamed after the copy's table: map them by columns)
-        live_names = {tuple(c.name for c in i.columns): i.name for i in DOCS.indexes}
+        live_names = {_columns(i): i.name for i in DOCS.indexes}
         renames = []
         for index in next_table.indexes:
-            final = live_names[tuple(c.name for c in index.columns)]
+            final = live_names[_columns(index)]
             index.name = f"{final}_next"
             renames.append((index.name, final))
         with db.engine.begin() as conn:
@@ -477,10 +572,23 @@ class PostgresBackend(SearchBackend):
                 read += rows
                 progress(read)
             with db.engine.begin() as conn:  # indexes after the load: much faster than during
+                # The rows in date order first (on disk they are in the source's order, which
+                # is not by date): a search walks the date index newest first, and with
+                # neighbouring dates on the same pages it reads ~4x fewer pages per row.
+                by_date = next(i for i in next_table.indexes if _columns(i) == ("created_at",))
+                conn.execute(CreateIndex(by_date))
+                conn.execute(text(f"CLUSTER {NEXT} USING {by_date.name}"))
                 for index in next_table.indexes:
-                    conn.execute(CreateIndex(index))
+                    if index is not by_date:
+                        conn.execute(CreateIndex(index))
                 # Statistics now, not when autovacuum gets round to it: without them the planner
                 # guesses that a common word matches a handful of rows and ranks all of them.
+                # ... and for 10,000 words rather than 1,000: the planner's guess at how many
+                # documents hold a rare word decides how candidates are found (_bitmap_is_cheaper);
+                # a prefix's 30 rare words were guessed at twice their real matches.
+                conn.execute(
+                    text(f"ALTER TABLE {NEXT} ALTER COLUMN search_vector SET STATISTICS 1000")
+                )
                 conn.execute(text(f"ANALYZE {NEXT}"))
             self._swap_in(renames)
         except BaseException:
@@ -490,6 +598,12 @@ class PostgresBackend(SearchBackend):
         with db.engine.begin() as conn:
             conn.execute(delete(WORDS))
             self._add_words(conn, vocabulary)
+            # Into the GIN indexes proper: rows inserted under a GIN index wait in its pending
+            # list, which every lookup reads through (a "did you mean" lookup took 28 ms at
+            # 30,000 words with 9,000 waiting, 0.1 ms without), until a vacuum gets round to it.
+            for index in WORDS.indexes:
+                if index.dialect_options["postgresql"]["using"] == "gin":
+                    conn.execute(select(func.gin_clean_pending_list(cast(index.name, REGCLASS))))
             conn.execute(text(f"ANALYZE {WORDS.name}"))
         return count
 
@@ -529,63 +643,9 @@ class PostgresBackend(SearchBackend):
         )
 
 
-# Word pairs: every two lexemes at neighbouring positions of a document's tsvector, as one lexeme
-# "first second" in `search_pairs` (GIN-indexed). A phrase's matches all hold its pairs, so
-# `search_pairs @@ pairs AND search_vector @@ phrase` finds exactly what the phrase finds, but
-# checks positions only in the few documents holding the pairs, not in every one holding the words.
-_PAIRS = """SELECT DISTINCT a.lexeme || ' ' || b.lexeme
-    FROM (SELECT lexeme, unnest(positions) AS at FROM unnest({v})) AS a
-    JOIN (SELECT lexeme, unnest(positions) AS at FROM unnest({v})) AS b ON b.at = a.at + 1"""
-_PAIRS_OF_TEXT = text(_PAIRS.format(v="to_tsvector(CAST(:config AS regconfig), :t)")).columns(
-    literal_column("pair", Text)
-)
-
-
-class WordPairs(ColumnElement):
-    """The word pairs (see _PAIRS) of a tsvector expression, as a tsvector."""
-
-    inherit_cache = True
-    type = TSVECTOR()
-
-    def __init__(self, vector):
-        self.vector = vector
-
-
-@compiles(WordPairs)
-def _compile_word_pairs(element: WordPairs, compiler, **kw) -> str:
-    vector = compiler.process(element.vector, **kw)
-    # (only our own constant SQL around the compiled expression: no text from users)
-    return f"array_to_tsvector(ARRAY({pairs_sql(vector)}))"
-
-
-def pairs_sql(vector: str) -> str:
-    """SQL listing the word pairs of the tsvector expression `vector` (also the migration's)."""
-    return _PAIRS.format(v=vector)
-
-
-def _quoted(lexeme: str) -> str:
-    """A lexeme as a tsquery literal (lexemes come from our letter-and-digit tokens)."""
-    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def _overlaps(column, values):
-    """`column && ARRAY[values]` (the column's type is JSON outside PostgreSQL, so the array
-    operator is spelled out rather than taken from the type)."""
-    item = Integer() if column.name == "audience_teams" else Text()
-    return column.op("&&")(cast(list(values), ARRAY(item)))
-
-
-def _empty_array(column):
-    item = Integer() if column.name == "audience_teams" else Text()
-    return cast(literal_column("'{}'"), ARRAY(item))
-
-
-def _combine(parts: list, operator):
-    """Fold tsquery expressions with tsquery_and / tsquery_or (the functions of && and ||)."""
-    combined = parts[0]
-    for part in parts[1:]:
-        combined = operator(combined, part)
-    return combined
+def _columns(index) -> tuple[str, ...]:
+    """An index's column names (indexes are matched by them between the live and next tables)."""
+    return tuple(c.name for c in index.columns)
 
 
 def _vocabulary(documents: Iterable[SearchDocument]) -> Counter:

@@ -17,8 +17,8 @@ Speed rules (an untuned prefix query once took two minutes on 100k documents):
 - `word*` expands to at most PREFIX_EXPANSIONS_MAX whole words (the most frequent), looked up in an
   unstemmed vocabulary field, never to every term with that prefix.
 - The reader's permission filter is a mask of the documents they may NOT see (usually few), built
-  from positive terms only and cached per segment and permission signature (a commit adds one
-  small segment: only its part of each mask is computed then).
+  from positive terms only and cached per segment and permission signature (whoosh_permissions:
+  a commit adds one small segment, and only its part of each mask is computed then).
 - Totals are counted up to MAX_RESULTS + 1, never to the end of a long posting list; the same
   walk lists the matches that are then ranked. A search with more matches ranks its
   RANK_CANDIDATES most recent ones, found by walking the documents by date (_very_common).
@@ -48,10 +48,8 @@ from itertools import islice
 from pathlib import Path
 
 from markupsafe import Markup, escape
-from whoosh import fields, highlight, index
+from whoosh import highlight, index
 from whoosh import query as wq
-from whoosh.analysis import Filter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.idsets import BitSet
 
 from advocacy.models_base import utcnow
 from advocacy.search.backends.base import (
@@ -80,36 +78,32 @@ from advocacy.search.backends.whoosh_matching import (
     phrase_docs,
     scores_of,
 )
+from advocacy.search.backends.whoosh_permissions import (
+    SEGMENTS_CACHED_MAX,
+    PermissionMasks,
+    segment_id,
+)
+from advocacy.search.backends.whoosh_schema import document_fields, make_schema, text_analyzer
 from advocacy.search.documents import (
     DOCUMENT_TYPES,
     SearchDocument,
-    fold,
-    match_key,
     utc_timestamp,
 )
 from advocacy.search.permissions import Reader
 from advocacy.search.query import (
-    STOP_WORDS,
     AnyOf,
     Order,
     ParsedQuery,
     Phrase,
     Word,
-    word_tokens,
 )
 
 log = logging.getLogger("advocacy.search.whoosh")
 
 CURRENT = "CURRENT"
 LOCK_FILE = "writer.lock"
-EVERYONE = "*"  # the audience token of a dimension that targets nobody in particular
-NO_SPACE = "_none"
-FOREVER = 2**62
 PREFIX_SCAN_MAX = 5000  # vocabulary words looked at for one prefix
 POOL_IDLE_MAX = 8
-MASK_CACHE_MAX = 1024  # whole-index masks and their per-segment parts
-SEGMENTS_CACHED_MAX = 64  # segments whose permission words' documents are kept
-PERMISSION_FIELDS = ("space", "aud_teams", "aud_locations", "aud_languages")
 MERGE_AFTER_SEGMENTS = 8
 DATE_CHUNK_MIN = 500  # documents looked at first, by date, for a very common search
 DENSE_MATCHES = 0.2  # a very common search matching fewer documents than this lists them all
@@ -130,92 +124,6 @@ def _guarded(action):
         except Exception as error:
             log.debug("search index error", exc_info=True)
             return False, repr(error)[:500]
-
-
-class FoldFilter(Filter):
-    """Case- and accent-folds tokens exactly like the query parser does."""
-
-    def __call__(self, tokens):
-        for token in tokens:
-            token.text = fold(token.text)
-            yield token
-
-
-def text_analyzer():
-    """Words for matching: letters and digits, folded, common words dropped, stemmed."""
-    stop = StopFilter(stoplist=STOP_WORDS, minsize=1, renumber=False)
-    return RegexTokenizer(r"[^\W_]+") | FoldFilter() | stop | StemFilter()
-
-
-def make_schema() -> fields.Schema:
-    """The index's fields. Matching and counting use one field, `all` (title, tags and body, one
-    posting list per word: multi-field OR matchers were the slowest part of a query); `title`
-    and `tags_text` only add score to what `all` matched, and serve in:title."""
-    text = text_analyzer()
-    number = {"numtype": int, "bits": 64}
-    return fields.Schema(
-        key=fields.ID(stored=True, unique=True),
-        type=fields.ID(stored=True),
-        all=fields.TEXT(analyzer=text, phrase=True),
-        title=fields.TEXT(analyzer=text, stored=True, phrase=True),
-        tags_text=fields.TEXT(analyzer=text, phrase=False),
-        body=fields.STORED(),
-        words=fields.KEYWORD(),
-        tag_names=fields.STORED(),
-        tag_keys=fields.KEYWORD(),
-        author_keys=fields.KEYWORD(),
-        author_id=fields.STORED(),
-        author_name=fields.STORED(),
-        space=fields.ID(stored=True),
-        space_keys=fields.KEYWORD(),
-        space_name=fields.STORED(),
-        aud_teams=fields.KEYWORD(),
-        aud_locations=fields.KEYWORD(),
-        aud_languages=fields.KEYWORD(),
-        statuses=fields.KEYWORD(stored=True),
-        created=fields.NUMERIC(stored=True, sortable=True, **number),
-        updated=fields.NUMERIC(stored=True, sortable=True, **number),
-        visible_from=fields.NUMERIC(**number),
-        visible_until=fields.NUMERIC(**number),
-        url=fields.STORED(),
-    )
-
-
-# Between the parts of `all`, so that a phrase never spans the end of a title and a body's start.
-FIELD_GAP = " qqfieldgapqq "
-
-
-def document_fields(doc: SearchDocument) -> dict:
-    """A document as Whoosh fields."""
-    audience = doc.audience
-    tags = " ".join(doc.tags)
-    vocabulary = set(word_tokens(f"{doc.title} {tags} {doc.body}")) - STOP_WORDS
-    return {
-        "key": doc.key,
-        "type": doc.type,
-        "all": FIELD_GAP.join((doc.title, tags, doc.body)),
-        "title": doc.title,
-        "tags_text": tags,
-        "body": doc.body,
-        "words": " ".join(sorted(vocabulary)),
-        "tag_names": list(doc.tags),
-        "tag_keys": " ".join(doc.tag_keys),
-        "author_keys": " ".join(doc.author_keys),
-        "author_id": doc.author_id,
-        "author_name": doc.author_name,
-        "space": str(doc.space_id) if doc.space_id is not None else NO_SPACE,
-        "space_keys": " ".join(doc.space_keys),
-        "space_name": doc.space_name,
-        "aud_teams": " ".join(map(str, audience.teams)) or EVERYONE,
-        "aud_locations": " ".join(map(match_key, audience.locations)) or EVERYONE,
-        "aud_languages": " ".join(map(match_key, audience.languages)) or EVERYONE,
-        "statuses": " ".join(doc.statuses),
-        "created": utc_timestamp(doc.created_at),
-        "updated": utc_timestamp(doc.updated_at),
-        "visible_from": utc_timestamp(doc.visible_from) if doc.visible_from else 0,
-        "visible_until": utc_timestamp(doc.visible_until) if doc.visible_until else FOREVER,
-        "url": doc.url,
-    }
 
 
 class SafeFormatter(highlight.Formatter):
@@ -263,8 +171,8 @@ class WhooshBackend(SearchBackend):
         self._lock = threading.Lock()
         self._idle: list[_Lease] = []
         self._indexes: dict = {}
-        self._masks: OrderedDict = OrderedDict()
-        self._term_docs: OrderedDict = OrderedDict()  # (folder, segment) -> {(field, term): docs}
+        self._permissions = PermissionMasks()
+        self._dates: OrderedDict = OrderedDict()  # (folder, segment) -> [(created, docnum)]
 
     # --- the live folder and the searcher pool --------------------------------------------------
 
@@ -339,8 +247,8 @@ class WhooshBackend(SearchBackend):
             for lease in self._idle:
                 lease.searcher.close()
             self._idle.clear()
-            self._masks.clear()
-            self._term_docs.clear()
+            self._dates.clear()
+        self._permissions.clear()
 
     # --- searching ------------------------------------------------------------------------------
 
@@ -356,7 +264,7 @@ class WhooshBackend(SearchBackend):
     def _run_with(self, lease: _Lease, query: ParsedQuery, reader: Reader, offset, limit):
         searcher = lease.searcher
         compiled = self._compile(searcher, query)
-        mask = self._mask(lease, reader)
+        mask = self._permissions.mask(lease.folder, lease.generation, searcher, reader)
         # One walk finds the total and, unless there are too many, every match to rank.
         matches = first_matches(searcher, compiled.matching, mask, MAX_RESULTS + 1)
         total = len(matches)
@@ -423,15 +331,18 @@ class WhooshBackend(SearchBackend):
         """Each segment's (offset, [(created, docnum)] by date), cached per segment."""
         parts = []
         for leaf, offset in lease.searcher.leaf_searchers():
-            segment = leaf.reader().segment() if hasattr(leaf.reader(), "segment") else None
-            key = ("dated", lease.folder, segment.segment_id() if segment else None)
+            segment = segment_id(leaf)
+            key = (lease.folder, segment)
             with self._lock:
-                rows = self._masks.get(key) if segment is not None else None
+                rows = self._dates.get(key) if segment is not None else None
             if rows is None:
                 column = leaf.reader().column_reader("created")
                 rows = sorted((created, docnum) for docnum, created in enumerate(column))
                 if segment is not None:
-                    self._remember(key, rows)
+                    with self._lock:
+                        self._dates[key] = rows
+                        while len(self._dates) > SEGMENTS_CACHED_MAX:
+                            self._dates.popitem(last=False)
             parts.append((offset, rows))
         return parts
 
@@ -595,71 +506,7 @@ class WhooshBackend(SearchBackend):
                 )
             return words
 
-    # --- the permission mask --------------------------------------------------------------------
-
-    def _mask(self, lease: _Lease, reader: Reader):
-        """Documents the reader may not see. Segments never change once written (deleted
-        documents are dropped by the reader anyway), so each segment's part is cached per
-        reader signature and minute (publish windows): after a commit only the new segment's
-        part is computed, not the whole index's again."""
-        minute = int(time.time() // 60)
-        searcher = lease.searcher
-        whole_key = (lease.folder, lease.generation, reader.signature, minute)
-        with self._lock:
-            mask = self._masks.get(whole_key)
-            if mask is not None:
-                self._masks.move_to_end(whole_key)
-                return mask or None
-        docs: list[int] = []
-        for leaf, offset in searcher.leaf_searchers():
-            segment = leaf.reader().segment() if hasattr(leaf.reader(), "segment") else None
-            part_key = (lease.folder, segment.segment_id() if segment else None)
-            part_key += (reader.signature, minute)
-            with self._lock:
-                part = self._masks.get(part_key) if segment is not None else None
-            if part is None:
-                hidden = self._hidden_query(leaf, reader, minute * 60)
-                part = self._hidden_docs(lease, leaf, hidden)
-                if segment is not None:
-                    self._remember(part_key, part)
-            docs.extend(docnum + offset for docnum in part)
-        mask = BitSet(docs, size=searcher.doc_count_all()) if docs else False
-        self._remember(whole_key, mask)
-        return mask or None
-
-    def _hidden_docs(self, lease: _Lease, leaf, hidden: wq.Query | None) -> tuple[int, ...]:
-        """The documents of one segment matching the hidden query. A permission word's
-        documents are read straight from its posting list and kept per segment (whoever reads):
-        a union matcher over 40 spaces' words took seconds on 100,000 documents, and the first
-        search after a start waited for it."""
-        if hidden is None:
-            return ()
-        docs: set[int] = set()
-        for part in hidden.subqueries if isinstance(hidden, wq.Or) else [hidden]:
-            if isinstance(part, wq.Term) and part.fieldname in PERMISSION_FIELDS:
-                docs.update(self._docs_of_term(lease, leaf, part.fieldname, part.text))
-            else:
-                docs.update(leaf.docs_for_query(part))
-        return tuple(sorted(docs))
-
-    def _docs_of_term(self, lease: _Lease, leaf, field: str, text: str) -> tuple[int, ...]:
-        reader = leaf.reader()
-        segment = reader.segment() if hasattr(reader, "segment") else None
-        if segment is None:
-            return tuple(leaf.docs_for_query(wq.Term(field, text)))
-        key = (lease.folder, segment.segment_id())
-        with self._lock:
-            terms = self._term_docs.setdefault(key, {})
-            self._term_docs.move_to_end(key)
-            while len(self._term_docs) > SEGMENTS_CACHED_MAX:
-                self._term_docs.popitem(last=False)
-            docs = terms.get((field, text))
-        if docs is None:
-            found = (field, text) in reader
-            docs = tuple(reader.postings(field, text).all_ids()) if found else ()
-            with self._lock:
-                terms[(field, text)] = docs
-        return docs
+    # --- warming up -----------------------------------------------------------------------------
 
     def warm(self) -> int:
         """Read what the first search would: open a searcher (kept in the pool), the documents
@@ -667,50 +514,10 @@ class WhooshBackend(SearchBackend):
         Called in the background at app start and after each indexing job, so the first search
         after a start (5-6 s at 100,000 documents) or a commit does not wait. Returns the
         number of permission words read."""
-        words = 0
         with self._searcher() as lease:
-            for leaf, _offset in lease.searcher.leaf_searchers():
-                lexicon = leaf.reader()
-                for field in PERMISSION_FIELDS:
-                    for text in lexicon.lexicon(field):
-                        self._docs_of_term(lease, leaf, field, text.decode())
-                        words += 1
+            words = self._permissions.read_words(lease.folder, lease.searcher)
             self._dated(lease)
         return words
-
-    def _remember(self, key, value) -> None:
-        with self._lock:
-            self._masks[key] = value
-            while len(self._masks) > MASK_CACHE_MAX:
-                self._masks.popitem(last=False)
-
-    def _hidden_query(self, searcher, reader: Reader, now: int) -> wq.Query | None:
-        """What the reader may not see, in positive terms (an inverted query would walk every
-        document): spaces not theirs, content aimed elsewhere, outside its publish window."""
-        lexicon = searcher.reader()
-        hidden: list[wq.Query] = []
-        spaces = {s.decode() for s in lexicon.lexicon("space")} - {NO_SPACE}
-        invisible = spaces - {str(s) for s in reader.space_ids}
-        hidden += [wq.Term("space", s) for s in sorted(invisible)]
-        if not reader.sees_all_audiences:
-            dimensions = (
-                ("aud_teams", {str(t) for t in reader.team_ids}),
-                ("aud_locations", {match_key(reader.location)} - {""}),
-                ("aud_languages", {match_key(lang) for lang in reader.languages} - {""}),
-            )
-            for field, mine in dimensions:
-                targets = {t.decode() for t in lexicon.lexicon(field)} - {EVERYONE}
-                others = sorted(targets - mine)
-                if not others:
-                    continue
-                aimed_elsewhere = wq.Or([wq.Term(field, t) for t in others])
-                if mine & targets:
-                    ours = wq.Or([wq.Term(field, t) for t in sorted(mine & targets)])
-                    aimed_elsewhere = wq.AndNot(aimed_elsewhere, ours)
-                hidden.append(aimed_elsewhere)
-        hidden.append(wq.NumericRange("visible_from", now + 1, None))
-        hidden.append(wq.NumericRange("visible_until", None, now))
-        return wq.Or(hidden) if hidden else None
 
     # --- writing --------------------------------------------------------------------------------
 
@@ -798,8 +605,8 @@ class WhooshBackend(SearchBackend):
             if old.name != folder:
                 shutil.rmtree(old, ignore_errors=True)
         with self._lock:
-            self._masks.clear()
-            self._term_docs.clear()
+            self._dates.clear()
+        self._permissions.clear()
 
     def clear(self) -> None:
         self.rebuild(iter(()), lambda done: None)
