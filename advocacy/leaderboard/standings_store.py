@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from advocacy.accounts.models import Team
 from advocacy.extensions import db
-from advocacy.leaderboard.periods import ALL_TIME, is_day_key, total_keys
+from advocacy.leaderboard.periods import ALL_TIME, is_standard_key, snapshot_key, total_keys
 from advocacy.leaderboard.points_models import (
     PointEntry,
     PointMemberPeriod,
@@ -34,6 +34,7 @@ from advocacy.leaderboard.points_models import (
     PointUserNetworkPeriod,
     PointUserPeriod,
 )
+from advocacy.leaderboard.snapshots import boundaries_after, forget_snapshots, take_snapshots
 from advocacy.leaderboard.upserts import upsert
 
 log = logging.getLogger("advocacy.leaderboard")
@@ -64,11 +65,16 @@ def add_to_rollups(entries: Iterable[PointEntry]) -> None:
     member_period: dict[tuple, int] = defaultdict(int)
     team_period: dict[tuple, int] = defaultdict(int)
     entries = [entry for entry in entries if entry.points]
+    # an entry dated before a snapshot boundary (late, or a backdated correction) counts
+    # towards that snapshot too (snapshots.py: read after the ledger insert, on purpose)
+    boundaries = boundaries_after(entry.local_day for entry in entries)
     team_ids = {team for entry in entries for team in entry.team_ids or ()}
     if team_ids:  # a team deleted since the action keeps no credit
         team_ids = set(db.session.scalars(select(Team.id).where(Team.id.in_(team_ids))))
     for entry in entries:
-        keys = total_keys(entry.local_day)
+        keys = total_keys(entry.local_day) + tuple(
+            snapshot_key(boundary) for boundary in boundaries if boundary > entry.local_day
+        )
         user_day[(entry.local_day, entry.user_id, entry.network)] += entry.points
         for key in keys:
             user_period[(key, entry.user_id)] += entry.points
@@ -94,7 +100,7 @@ def add_to_rollups(entries: Iterable[PointEntry]) -> None:
 
 def _standard_only(totals: dict[tuple, int]) -> dict[tuple, int]:
     """The sorted sets hold the standard periods only (custom ranges are SQL's)."""
-    return {key: points for key, points in totals.items() if not is_day_key(key[0])}
+    return {key: points for key, points in totals.items() if is_standard_key(key[0])}
 
 
 def _add(model, keys: tuple[str, ...], amounts: dict[tuple, int]) -> None:
@@ -157,7 +163,7 @@ def rebuild_sorted_sets(redis: Redis) -> int:
         (PointTeamPeriod, PointTeamPeriod.team_id, teams_key),
     ):
         period_keys_in_sql = db.session.scalars(select(model.period_key).distinct()).all()
-        for period_key in [key for key in period_keys_in_sql if not is_day_key(key)]:
+        for period_key in [key for key in period_keys_in_sql if is_standard_key(key)]:
             key = key_of(period_key)
             rows = db.session.execute(
                 select(column, model.points).where(
@@ -200,10 +206,11 @@ ROLLUPS = (
 
 
 def rebuild_rollups_from_ledger() -> int:
-    """Recompute every SQL rollup from the ledger (after a repair, or to check for drift);
-    returns the number of entries read. Commits."""
+    """Recompute every SQL rollup from the ledger (after a repair, or to check for drift), then
+    the snapshots from the rollups; returns the number of entries read. Commits."""
     for model in ROLLUPS:
         db.session.execute(delete(model))
+    forget_snapshots()
     count = 0
     batch: list[PointEntry] = []
     for entry in db.session.scalars(
@@ -217,4 +224,5 @@ def rebuild_rollups_from_ledger() -> int:
     add_to_rollups(batch)
     db.session.info.pop(_PENDING, None)  # the sorted sets are rebuilt separately
     db.session.commit()
+    take_snapshots()
     return count
