@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import case, delete, func, insert, literal, select, text, update
+from sqlalchemy import case, delete, func, insert, literal, or_, select, text, update
 
 from advocacy.extensions import db
 from advocacy.leaderboard.periods import (
@@ -59,21 +59,19 @@ TOTALS = (
 )
 
 
-def listed_boundaries(first: date | None = None, last: date | None = None) -> frozenset[date]:
-    """The boundaries with complete snapshots, between `first` and `last` when given."""
+def listed_boundaries(*windows: tuple[date, date]) -> frozenset[date]:
+    """The boundaries with complete snapshots (within any of `windows`, first and last day,
+    when given)."""
     query = select(PointSnapshot.day).where(PointSnapshot.retired_at.is_(None))
-    if first is not None:
-        query = query.where(PointSnapshot.day >= first)
-    if last is not None:
-        query = query.where(PointSnapshot.day <= last)
+    if windows:
+        query = query.where(or_(*(PointSnapshot.day.between(*window) for window in windows)))
     return frozenset(db.session.scalars(query))
 
 
 def boundaries_near(start: date, end: date) -> frozenset[date]:
     """The listed boundaries a range start..end can use (periods.SNAPSHOT_REACH of its edges)."""
-    reach = timedelta(days=SNAPSHOT_REACH)
-    near_start = listed_boundaries(start - reach, start + reach)
-    return near_start | listed_boundaries(end + timedelta(days=1) - reach, end + reach * 2)
+    reach, after_end = timedelta(days=SNAPSHOT_REACH), end + timedelta(days=1)
+    return listed_boundaries((start - reach, start + reach), (after_end - reach, after_end + reach))
 
 
 def wanted_boundaries(now: date, first_day: date | None) -> set[date]:
@@ -81,7 +79,7 @@ def wanted_boundaries(now: date, first_day: date | None) -> set[date]:
     every month since `first_day` (the first local day with points)."""
     wanted = {now - timedelta(days=n) for n in range(DAILY_DAYS)}
     monday = now - timedelta(days=now.weekday())
-    wanted |= {monday - timedelta(weeks=n) for n in range(WEEKLY_DAYS // 7 + 1)}
+    wanted |= {monday - timedelta(weeks=n) for n in range((WEEKLY_DAYS - now.weekday()) // 7 + 1)}
     if first_day is not None:
         month = first_day.replace(day=1)
         while month <= now:
