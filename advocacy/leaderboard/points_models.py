@@ -223,6 +223,17 @@ class PointTeamPeriod(db.Model):
     points: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class PointTeamNetworkPeriod(db.Model):
+    """A team's total per period key and network: team boards filtered by network."""
+
+    period_key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    network: Mapped[str] = mapped_column(String(16), primary_key=True)
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
+    )
+    points: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class PointSnapshot(db.Model):
     """A boundary day whose running totals exist: every period-total table holds, under the key
     "<day" (periods.snapshot_key), each total of the days before it. The row is written in the

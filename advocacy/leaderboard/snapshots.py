@@ -39,6 +39,7 @@ from advocacy.leaderboard.periods import (
 from advocacy.leaderboard.points_models import (
     PointMemberPeriod,
     PointSnapshot,
+    PointTeamNetworkPeriod,
     PointTeamPeriod,
     PointUserDay,
     PointUserNetworkPeriod,
@@ -56,6 +57,7 @@ TOTALS = (
     (PointUserNetworkPeriod, ("network", "user_id")),
     (PointMemberPeriod, ("team_id", "user_id")),
     (PointTeamPeriod, ("team_id",)),
+    (PointTeamNetworkPeriod, ("network", "team_id")),
 )
 
 

@@ -29,6 +29,7 @@ from advocacy.leaderboard.periods import (
 from advocacy.leaderboard.points_models import (
     PointMemberPeriod,
     PointTeamDay,
+    PointTeamNetworkPeriod,
     PointTeamPeriod,
     PointUserNetworkPeriod,
     PointUserPeriod,
@@ -292,7 +293,12 @@ class SqlStandings:
 
     def team_totals(self, period: Period) -> dict[int, int]:
         filters = self.filters
-        if filters.network:  # no per-network team totals: the daily rollups
+        if filters.network and not filters.location:
+            table, keys = PointTeamNetworkPeriod, self._keys(period)
+            query = select(table.team_id, signed_sum(table, keys)).where(
+                table.period_key.in_(keys.all), table.network == filters.network
+            )
+        elif filters.network:  # network and location: the daily rollups of the people there
             query = select(PointTeamDay.team_id, func.sum(PointTeamDay.points)).where(
                 PointTeamDay.network == filters.network
             )

@@ -1,8 +1,10 @@
 """Keeping standings current on write: daily and per-period rollups in SQL (same transaction as
 the ledger), and with Redis one sorted set per standard period, incremented after the commit.
 
-The SQL period totals are kept per standard period and per day, for everyone, per network and per
-team member, so that every board reads a bounded number of index ranges (standings.py).
+The SQL period totals are kept per standard period, per day and, for an entry dated before a
+snapshot boundary, under that boundary's key (snapshots.py); for everyone, per network, per team
+member, per team and per team and network, so that every board reads a bounded number of index
+ranges (standings.py).
 
 The sorted sets are a cache of the SQL rollups: a Redis write that fails, or a flushed Redis,
 only removes the "built" marker, and reads fall back to SQL until `rebuild_sorted_sets` (run by
@@ -29,6 +31,7 @@ from advocacy.leaderboard.points_models import (
     PointEntry,
     PointMemberPeriod,
     PointTeamDay,
+    PointTeamNetworkPeriod,
     PointTeamPeriod,
     PointUserDay,
     PointUserNetworkPeriod,
@@ -64,6 +67,7 @@ def add_to_rollups(entries: Iterable[PointEntry]) -> None:
     network_period: dict[tuple, int] = defaultdict(int)
     member_period: dict[tuple, int] = defaultdict(int)
     team_period: dict[tuple, int] = defaultdict(int)
+    team_network_period: dict[tuple, int] = defaultdict(int)
     entries = [entry for entry in entries if entry.points]
     # an entry dated before a snapshot boundary (late, or a backdated correction) counts
     # towards that snapshot too (snapshots.py: read after the ledger insert, on purpose)
@@ -84,6 +88,7 @@ def add_to_rollups(entries: Iterable[PointEntry]) -> None:
                 team_day[(entry.local_day, team, entry.user_id, entry.network)] += entry.points
                 for key in keys:
                     team_period[(key, team)] += entry.points
+                    team_network_period[(key, entry.network, team)] += entry.points
                     member_period[(key, team, entry.user_id)] += entry.points
     if not user_day:
         return
@@ -93,6 +98,7 @@ def add_to_rollups(entries: Iterable[PointEntry]) -> None:
     _add(PointUserNetworkPeriod, ("period_key", "network", "user_id"), network_period)
     _add(PointMemberPeriod, ("period_key", "team_id", "user_id"), member_period)
     _add(PointTeamPeriod, ("period_key", "team_id"), team_period)
+    _add(PointTeamNetworkPeriod, ("period_key", "network", "team_id"), team_network_period)
     db.session.info.setdefault(_PENDING, []).append(
         (_standard_only(user_period), _standard_only(team_period))
     )
@@ -202,6 +208,7 @@ ROLLUPS = (
     PointUserNetworkPeriod,
     PointMemberPeriod,
     PointTeamPeriod,
+    PointTeamNetworkPeriod,
 )
 
 

@@ -143,6 +143,16 @@ def test_team_totals_over_custom_ranges(ledger):
                 for team in (sales, marketing)
             }
             assert SqlStandings().team_totals(period) == want
+            for network in ("x", "linkedin"):
+                want = {
+                    team: sum(
+                        s.points
+                        for s in expected(start, end, BoardFilters(team_id=team, network=network))
+                    )
+                    for team in (sales, marketing)
+                }
+                got = SqlStandings(BoardFilters(network=network)).team_totals(period)
+                assert got == {team: points for team, points in want.items() if points}
 
 
 @pytest.mark.parametrize("kind", ["week", "month", "quarter"])

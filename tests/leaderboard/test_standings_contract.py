@@ -200,6 +200,16 @@ def test_custom_ranges_and_network_filters(backend, standings_data, ranges_from)
             answering = standings_backend(period_of(spec), filters)
             assert named(answering.top_people(period_of(spec), 10), ids) == expected
             assert answering.people_count(period_of(spec)) == len(expected)
+    sales, marketing = standings_data["sales"], standings_data["marketing"]
+    for (spec, network), expected in {
+        ("quarter", "x"): {sales: 4, marketing: 3},
+        ((MAY_1, MAY_15), "linkedin"): {sales: 3, marketing: 5},
+        ((date(2024, 5, 2), MAY_15), "x"): {sales: 3, marketing: 3},
+    }.items():
+        with time_machine.travel(NOW, tick=False):
+            filters = BoardFilters(network=network)
+            answering = standings_backend(period_of(spec), filters)
+            assert answering.team_totals(period_of(spec)) == expected, (spec, network)
 
 
 def test_ranges_and_networks_add_up_to_the_sorted_sets(backend, standings_data, ranges_from):
