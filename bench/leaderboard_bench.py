@@ -46,6 +46,7 @@ from advocacy.leaderboard.periods import period_keys  # noqa: E402
 from advocacy.leaderboard.points_models import (  # noqa: E402
     PointMemberPeriod,
     PointTeamDay,
+    PointTeamNetworkPeriod,
     PointTeamPeriod,
     PointUserDay,
     PointUserNetworkPeriod,
@@ -103,6 +104,7 @@ PERIOD_TOTALS = (
     (PointUserNetworkPeriod, PointUserDay, ("network", "user_id")),
     (PointMemberPeriod, PointTeamDay, ("team_id", "user_id")),
     (PointTeamPeriod, PointTeamDay, ("team_id",)),
+    (PointTeamNetworkPeriod, PointTeamDay, ("network", "team_id")),
 )
 
 READS = [
@@ -119,6 +121,10 @@ READS = [
         "/api/v1/leaderboard?period=month&network=linkedin",
     ),
     ("people · this month, one team (filter)", "/api/v1/leaderboard?period=month&team=3"),
+    (
+        "teams · this month, LinkedIn only (filter)",
+        "/api/v1/leaderboard?period=month&scope=teams&network=linkedin",
+    ),
 ]
 
 
