@@ -261,17 +261,25 @@ class SqlStandings:
         """Totals under `later` minus those under `earlier`, as a join: no grouping, since
         everyone with an `earlier` total has a `later` one (snapshots keep zero totals)."""
         before = aliased(table)
-        same_total = [before.period_key == earlier] + [
-            getattr(before, column.key) == getattr(table, column.key)
+        same_columns = [
+            column.key
             for column in table.__table__.primary_key.columns
             if column.key != "period_key"
         ]
+        same_total = [before.period_key == earlier] + [
+            getattr(before, column) == getattr(table, column) for column in same_columns
+        ]
         points = table.points - func.coalesce(before.points, 0)
-        return (
+        query = (
             select(table.user_id.label("member"), points.label("points"))
             .join_from(table, before, and_(*same_total), isouter=True)
             .where(table.period_key == later, *self._conditions(table), points != 0)
         )
+        if db.engine.dialect.name == "sqlite":
+            # read in primary-key order, SQLite probes `before` in that order too: neighbouring
+            # pages, a third faster (PostgreSQL hashes one side and would only sort for nothing)
+            query = query.order_by(*[getattr(table, column) for column in same_columns])
+        return query
 
     # --- the interface -------------------------------------------------------------------
 
