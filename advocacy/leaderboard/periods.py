@@ -9,7 +9,9 @@ never moves an entry between days, and "this week" starts at local midnight on M
 from __future__ import annotations
 
 import enum
+import functools
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,6 +21,8 @@ from advocacy.errors import ValidationFailed
 from advocacy.models_base import utcnow
 
 ALL_TIME = "all"
+SNAPSHOT_MARK = "<"
+SNAPSHOT_REACH = 7  # how far from a range's edge a snapshot is used, with the days between
 MAX_CUSTOM_DAYS = 366 * 3
 
 
@@ -81,6 +85,20 @@ def is_day_key(key: str) -> bool:
     return len(key) == 10 and key[4] == "-" and key[7] == "-"
 
 
+def snapshot_key(boundary: date) -> str:
+    """The key of the running totals of every day before `boundary` ("<2024-03-14")."""
+    return f"{SNAPSHOT_MARK}{boundary.isoformat()}"
+
+
+def is_snapshot_key(key: str) -> bool:
+    return key.startswith(SNAPSHOT_MARK)
+
+
+def is_standard_key(key: str) -> bool:
+    """All time, a week, a month or a quarter: the keys Redis keeps sorted sets for."""
+    return not is_day_key(key) and not is_snapshot_key(key)
+
+
 def period_keys(day: date) -> tuple[str, str, str, str]:
     """The standard periods an entry of `day` counts towards."""
     return (ALL_TIME, week_key(day), month_key(day), quarter_key(day))
@@ -104,34 +122,80 @@ class RangeKeys:
         return self.plus + self.minus
 
 
-def range_keys(start: date, end: date, now: date | None = None) -> RangeKeys:
-    """The period keys whose totals add up to the local days start..end exactly, chosen so that
-    a board reads as few totals as possible: whole quarters, months and weeks inside the range,
-    and at a ragged edge either the single days or the enclosing week or month minus the days
-    outside the range. Days after `now` hold no points yet, so subtracting them costs nothing
-    ("the last 30 days" = five weeks minus a day). A range of any length reads a bounded number
-    of totals per person: about 6 for 30 days, never more than ~30 for three years."""
-    best = None
+def range_keys(
+    start: date, end: date, now: date | None = None, snapshots: Iterable[date] = ()
+) -> RangeKeys:
+    """The keys whose totals add up to the local days start..end exactly, chosen so that a board
+    reads as few totals as possible.
+
+    Two ways are weighed. Tiling: whole quarters, months and weeks inside the range, and at a
+    ragged edge either the single days or the enclosing week or month minus the days outside.
+    Snapshots (`snapshots`: the boundaries whose running totals exist, see snapshots.py): the
+    range is "days before end + 1" minus "days before start", each read from a snapshot at that
+    boundary, or a near one plus or minus the days between, or all time when the boundary is
+    after `now`. Days after `now` hold no points yet, so subtracting them costs nothing. With a
+    daily snapshot at both edges any range is two keys; without snapshots, about 6 for 30 days
+    and never more than ~30 for three years."""
+    return _range_keys(start, end, now, frozenset(snapshots))
+
+
+@functools.lru_cache(maxsize=256)
+def _range_keys(start: date, end: date, now: date | None, snapshots: frozenset[date]) -> RangeKeys:
+    candidates = []
     for first in {start, _week_start(start), start.replace(day=1)}:
         for last in {end, _week_end(end), _month_end(end)}:
             plus = _tiling(first, last)
             minus = _tiling(first, start - timedelta(days=1)) + _tiling(
                 end + timedelta(days=1), last
             )
-            net = Counter(plus)
-            net.subtract(minus)
-            keys = RangeKeys(
-                tuple(sorted(k for k, n in net.items() if n > 0)),
-                tuple(sorted(k for k, n in net.items() if n < 0)),
-            )
-            cost = (sum(_cost(key, now) for key in keys.all), len(keys.all), keys.all)
-            if best is None or cost < best[0]:
-                best = (cost, keys)
-    return best[1]
+            candidates.append((plus, minus))
+    upper = _cheapest(_prefixes(end + timedelta(days=1), now, snapshots), now)
+    lower = _cheapest(_prefixes(start, now, snapshots), now)
+    if upper and lower:
+        candidates.append((upper.plus + lower.minus, upper.minus + lower.plus))
+    return _cheapest(candidates, now)
+
+
+def _cheapest(candidates: list[tuple], now: date | None) -> RangeKeys | None:
+    """The (plus, minus) key lists that read the fewest totals, netted out."""
+    best = None
+    for plus, minus in candidates:
+        net = Counter(plus)
+        net.subtract(minus)
+        keys = RangeKeys(
+            tuple(sorted(k for k, n in net.items() if n > 0)),
+            tuple(sorted(k for k, n in net.items() if n < 0)),
+        )
+        cost = (sum(_cost(key, now) for key in keys.all), len(keys.all), keys.all)
+        if best is None or cost < best[0]:
+            best = (cost, keys)
+    return best[1] if best else None
+
+
+def _prefixes(boundary: date, now: date | None, snapshots: frozenset[date]) -> list[tuple]:
+    """Ways to read the totals of every day before `boundary`, as (plus, minus) key lists."""
+    if now is not None and boundary > now:
+        return [([ALL_TIME], [])]
+    ways = []
+    if now is not None and (now - boundary).days < SNAPSHOT_REACH:
+        ways.append(([ALL_TIME], _days(boundary, now)))
+    for gap in range(SNAPSHOT_REACH + 1):
+        before, after = boundary - timedelta(days=gap), boundary + timedelta(days=gap)
+        if before in snapshots:
+            ways.append(([snapshot_key(before), *_days(before, boundary - timedelta(days=1))], []))
+        if after in snapshots and after != before:
+            ways.append(([snapshot_key(after)], _days(boundary, after - timedelta(days=1))))
+    return ways
+
+
+def _days(first: date, last: date) -> list[str]:
+    return [day_key(first + timedelta(days=n)) for n in range((last - first).days + 1)]
 
 
 def _cost(key: str, now: date | None) -> int:
-    """A day still to come holds no totals; any other key about one row per person."""
+    """A day still to come holds no totals; any other key about one row per person (a snapshot
+    holds one for everyone who ever earned points, a day only for those active that day: both
+    count as one, to keep the choice simple)."""
     return 0 if now is not None and is_day_key(key) and date.fromisoformat(key) > now else 1
 
 

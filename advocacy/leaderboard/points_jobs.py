@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from advocacy.jobs import redis_connection
+from advocacy.leaderboard.snapshots import take_snapshots
 from advocacy.leaderboard.standings_store import rebuild_sorted_sets
+
+SNAPSHOT_INTERVAL = 3600  # seconds: a new day's boundary is written within the hour
 
 
 def rebuild_standings() -> None:
@@ -11,3 +14,8 @@ def rebuild_standings() -> None:
     redis = redis_connection()
     if redis is not None:
         rebuild_sorted_sets(redis)
+
+
+def take_standings_snapshots() -> None:
+    """Write the day boundaries' running totals that are missing; retire old ones."""
+    take_snapshots()

@@ -152,9 +152,10 @@ class PointTeamDay(db.Model):
 
 
 class PointUserPeriod(db.Model):
-    """A user's total per standard period ("all", "2024-W05", "2024-03", "2024-Q1") and per day
-    ("2024-03-14"), kept on write: a standard board is one index range read in points order, a
-    custom range the sum of a few keys (periods.range_keys)."""
+    """A user's total per standard period ("all", "2024-W05", "2024-03", "2024-Q1"), per day
+    ("2024-03-14") and before a snapshot boundary ("<2024-03-14"), kept on write: a standard
+    board is one index range read in points order, a custom range the difference of two
+    snapshots or the sum of a few keys (periods.range_keys)."""
 
     __table_args__ = (
         Index("ix_point_user_period_period_key_points_user_id", "period_key", "points", "user_id"),
@@ -220,6 +221,28 @@ class PointTeamPeriod(db.Model):
         ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
     )
     points: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PointTeamNetworkPeriod(db.Model):
+    """A team's total per period key and network: team boards filtered by network."""
+
+    period_key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    network: Mapped[str] = mapped_column(String(16), primary_key=True)
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
+    )
+    points: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PointSnapshot(db.Model):
+    """A boundary day whose running totals exist: every period-total table holds, under the key
+    "<day" (periods.snapshot_key), each total of the days before it. The row is written in the
+    same transaction as the totals, so a listed boundary is complete (snapshots.py)."""
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # set when no longer wanted: reads stop using it, its rows are deleted a little later
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Visibility(enum.StrEnum):

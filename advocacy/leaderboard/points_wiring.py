@@ -6,7 +6,8 @@ from flask import Flask
 
 from advocacy.extensions import api
 from advocacy.feeds.signals import share_recorded
-from advocacy.leaderboard import points, points_api, points_routes
+from advocacy.jobs import Schedule, register_schedules
+from advocacy.leaderboard import points, points_api, points_jobs, points_routes
 from advocacy.leaderboard.points_cli import leaderboard_cli
 from advocacy.leaderboard.signals import (
     conversion_recorded,
@@ -45,3 +46,14 @@ def init_app(app: Flask) -> None:
     api.register_blueprint(points_api.bp)
     templating.register_nav(app, "Leaderboard", "leaderboard.index")
     app.cli.add_command(leaderboard_cli)
+    register_schedules(
+        app,
+        [
+            Schedule(
+                "leaderboard-snapshots",
+                points_jobs.take_standings_snapshots,
+                points_jobs.SNAPSHOT_INTERVAL,
+                timeout=1800,
+            )
+        ],
+    )

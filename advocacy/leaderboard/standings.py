@@ -12,20 +12,29 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from redis import Redis
-from sqlalchemy import Select, case, func, null, or_, select
+from sqlalchemy import Select, and_, func, null, or_, select
 from sqlalchemy.orm import aliased
 
 from advocacy.accounts.models import User
 from advocacy.extensions import db
 from advocacy.feeds.models import location_key
-from advocacy.leaderboard.periods import Period, RangeKeys, range_keys, today
+from advocacy.leaderboard.periods import (
+    ALL_TIME,
+    Period,
+    RangeKeys,
+    is_snapshot_key,
+    range_keys,
+    today,
+)
 from advocacy.leaderboard.points_models import (
     PointMemberPeriod,
     PointTeamDay,
+    PointTeamNetworkPeriod,
     PointTeamPeriod,
     PointUserNetworkPeriod,
     PointUserPeriod,
 )
+from advocacy.leaderboard.snapshots import boundaries_near, signed_sum
 from advocacy.leaderboard.standings_store import people_key, teams_key
 
 
@@ -99,7 +108,9 @@ class StandingsBackend(Protocol):
 class SqlStandings:
     """Every board reads per-key totals kept on write (standings_store): a standard period is one
     key, read in index order (top N by walking the (key, points) index, a rank by one indexed
-    count); a custom range sums the few keys that tile it (periods.range_keys), once per request.
+    count); a custom range is read once per request from the keys periods.range_keys picks:
+    usually two snapshots (snapshots.py), "before end + 1" minus "before start", read as one
+    index range joined to the other by primary key; otherwise the sum of a few keys.
 
     Which totals: everyone's, per network, or per team member; a location filter narrows any of
     them to the people there. Team and network together fall back to the team's daily rollups
@@ -134,14 +145,14 @@ class SqlStandings:
             conditions.append(entity.user_id.in_(self._people_there))
         return conditions
 
-    def _single_standing(self, period: Period, limit: int, user_id: int | None) -> Summed:
-        """One statement for a standard period: the rows at or above the limit-th total (an
-        index walk from the top), the reader's row with its rank (an indexed count of the
-        totals above it), and the count of non-zero totals."""
+    def _single_standing(self, key: str, limit: int, user_id: int | None) -> Summed:
+        """One statement for a single key: the rows at or above the limit-th total (an index
+        walk from the top), the reader's row with its rank (an indexed count of the totals
+        above it), and the count of non-zero totals."""
         table = self._table()
 
         def where(entity) -> list:
-            return [entity.period_key == period.key, entity.points != 0, *self._conditions(entity)]
+            return [entity.period_key == key, entity.points != 0, *self._conditions(entity)]
 
         cut, counted, above, mine = (aliased(table) for _ in range(4))
         cutoff = (
@@ -177,34 +188,49 @@ class SqlStandings:
 
     def _keys(self, period: Period) -> RangeKeys:
         if period not in self._range_keys:
-            self._range_keys[period] = (
-                RangeKeys((period.key,))
-                if period.key
-                else range_keys(period.start, period.end, today())
-            )
+            if period.key:
+                keys = RangeKeys((period.key,))
+            else:
+                snapshots = boundaries_near(period.start, period.end)
+                keys = range_keys(period.start, period.end, today(), snapshots)
+            self._range_keys[period] = keys
         return self._range_keys[period]
 
     def _summed(self, period: Period, limit: int, user_id: int | None) -> Summed:
         """Top `limit` (with ties), the user's score and the count over a custom range (or the
-        fallback): the totals summed once, ranked by a window function, and only the rows
-        shown sent back."""
+        fallback), in one statement: the totals computed once (a CTE, materialised), then read
+        as _single_standing reads one key, without ranking every total: the limit-th total
+        (a bounded sort), the rows at or above it, the reader's row and the count of totals
+        above it, the count of all."""
         memo = (period, limit, user_id)
         if memo not in self._summed_boards:
-            totals = self._summed_query(period).subquery()
-            rank = func.rank().over(order_by=totals.c.points.desc())
-            windowed = select(
-                totals.c.member, totals.c.points, rank.label("rank"), func.count().over()
-            ).subquery()
-            wanted = windowed.c.rank <= limit
-            if user_id is not None:
-                wanted = or_(wanted, windowed.c.member == user_id)
-            rows = db.session.execute(select(windowed).where(wanted)).all()
-            scores = [Score(member, points, rank) for member, points, rank, _ in rows]
-            self._summed_boards[memo] = Summed(
-                [score for score in scores if score.rank <= limit],
-                next((score for score in scores if score.id == user_id), None),
-                rows[0][3] if rows else 0,
+            totals = self._summed_query(period).cte("totals")
+            cut, counted, above, mine = (totals.alias() for _ in range(4))
+            cutoff = (
+                select(cut.c.points)
+                .order_by(cut.c.points.desc())
+                .offset(limit - 1)
+                .limit(1)
+                .scalar_subquery()
             )
+            count = select(func.count()).select_from(counted).scalar_subquery()
+            shown = totals.c.points >= func.coalesce(cutoff, LOWEST)
+            ahead = null()
+            if user_id is not None:
+                my_points = select(mine.c.points).where(mine.c.member == user_id)
+                shown = or_(shown, totals.c.member == user_id)
+                ahead = (
+                    select(func.count())
+                    .select_from(above)
+                    .where(above.c.points > my_points.scalar_subquery())
+                    .scalar_subquery()
+                )
+            rows = db.session.execute(
+                select(totals.c.member, totals.c.points, count, ahead).where(shown)
+            ).all()
+            me = next((Score(u, p, a + 1) for u, p, _, a in rows if u == user_id), None)
+            top = ranked([(u, p) for u, p, _, _ in rows if u != user_id or me.rank <= limit])
+            self._summed_boards[memo] = Summed(top, me, rows[0][2] if rows else 0)
         return self._summed_boards[memo]
 
     def _summed_query(self, period: Period) -> Select:
@@ -221,6 +247,8 @@ class SqlStandings:
                 query = query.where(rollup.user_id.in_(users_at(self.filters.location)))
             return query.group_by(rollup.user_id).having(total != 0)
         keys = self._keys(period)
+        if _one_snapshot_from_another(keys):
+            return self._difference_query(table, keys.plus[0], keys.minus[0])
         total = signed_sum(table, keys)
         return (
             select(table.user_id.label("member"), total.label("points"))
@@ -229,11 +257,37 @@ class SqlStandings:
             .having(total != 0)
         )
 
+    def _difference_query(self, table, later: str, earlier: str) -> Select:
+        """Totals under `later` minus those under `earlier`, as a join: no grouping, since
+        everyone with an `earlier` total has a `later` one (snapshots keep zero totals)."""
+        before = aliased(table)
+        same_columns = [
+            column.key
+            for column in table.__table__.primary_key.columns
+            if column.key != "period_key"
+        ]
+        same_total = [before.period_key == earlier] + [
+            getattr(before, column) == getattr(table, column) for column in same_columns
+        ]
+        points = table.points - func.coalesce(before.points, 0)
+        query = (
+            select(table.user_id.label("member"), points.label("points"))
+            .join_from(table, before, and_(*same_total), isouter=True)
+            .where(table.period_key == later, *self._conditions(table), points != 0)
+        )
+        if db.engine.dialect.name == "sqlite":
+            # read in primary-key order, SQLite probes `before` in that order too: neighbouring
+            # pages, a third faster (PostgreSQL hashes one side and would only sort for nothing)
+            query = query.order_by(*[getattr(table, column) for column in same_columns])
+        return query
+
     # --- the interface -------------------------------------------------------------------
 
     def standing(self, period: Period, limit: int, user_id: int | None) -> Summed:
-        if period.key is not None and self._table() is not None:
-            return self._single_standing(period, limit, user_id)
+        if self._table() is not None:
+            keys = self._keys(period)
+            if len(keys.plus) == 1 and not keys.minus:
+                return self._single_standing(keys.plus[0], limit, user_id)
         return self._summed(period, limit, user_id)
 
     def top_people(self, period: Period, limit: int) -> list[Score]:
@@ -247,7 +301,12 @@ class SqlStandings:
 
     def team_totals(self, period: Period) -> dict[int, int]:
         filters = self.filters
-        if filters.network:  # no per-network team totals: the daily rollups
+        if filters.network and not filters.location:
+            table, keys = PointTeamNetworkPeriod, self._keys(period)
+            query = select(table.team_id, signed_sum(table, keys)).where(
+                table.period_key.in_(keys.all), table.network == filters.network
+            )
+        elif filters.network:  # network and location: the daily rollups of the people there
             query = select(PointTeamDay.team_id, func.sum(PointTeamDay.points)).where(
                 PointTeamDay.network == filters.network
             )
@@ -272,11 +331,12 @@ class SqlStandings:
         return {team: points for team, points in db.session.execute(query) if points}
 
 
-def signed_sum(table, keys: RangeKeys):
-    """The sum of the totals under `keys.plus` minus those under `keys.minus`."""
-    if not keys.minus:
-        return func.sum(table.points)
-    return func.sum(case((table.period_key.in_(keys.minus), -table.points), else_=table.points))
+def _one_snapshot_from_another(keys: RangeKeys) -> bool:
+    """Whether `keys` is a later snapshot (or all time) minus an earlier snapshot."""
+    if len(keys.plus) != 1 or len(keys.minus) != 1 or not is_snapshot_key(keys.minus[0]):
+        return False
+    later, earlier = keys.plus[0], keys.minus[0]
+    return later == ALL_TIME or (is_snapshot_key(later) and later > earlier)
 
 
 class RedisStandings:

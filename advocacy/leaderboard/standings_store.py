@@ -1,8 +1,10 @@
 """Keeping standings current on write: daily and per-period rollups in SQL (same transaction as
 the ledger), and with Redis one sorted set per standard period, incremented after the commit.
 
-The SQL period totals are kept per standard period and per day, for everyone, per network and per
-team member, so that every board reads a bounded number of index ranges (standings.py).
+The SQL period totals are kept per standard period, per day and, for an entry dated before a
+snapshot boundary, under that boundary's key (snapshots.py); for everyone, per network, per team
+member, per team and per team and network, so that every board reads a bounded number of index
+ranges (standings.py).
 
 The sorted sets are a cache of the SQL rollups: a Redis write that fails, or a flushed Redis,
 only removes the "built" marker, and reads fall back to SQL until `rebuild_sorted_sets` (run by
@@ -25,16 +27,18 @@ from sqlalchemy.orm import Session
 from advocacy.accounts.models import Team
 from advocacy.extensions import db
 from advocacy.leaderboard.bulk import upsert_rows
-from advocacy.leaderboard.periods import ALL_TIME, is_day_key, total_keys
+from advocacy.leaderboard.periods import ALL_TIME, is_standard_key, snapshot_key, total_keys
 from advocacy.leaderboard.points_models import (
     PointEntry,
     PointMemberPeriod,
     PointTeamDay,
+    PointTeamNetworkPeriod,
     PointTeamPeriod,
     PointUserDay,
     PointUserNetworkPeriod,
     PointUserPeriod,
 )
+from advocacy.leaderboard.snapshots import boundaries_after, forget_snapshots, take_snapshots
 
 log = logging.getLogger("advocacy.leaderboard")
 
@@ -64,12 +68,18 @@ def add_to_rollups(entries: Iterable) -> None:
     network_period: dict[tuple, int] = defaultdict(int)
     member_period: dict[tuple, int] = defaultdict(int)
     team_period: dict[tuple, int] = defaultdict(int)
+    team_network_period: dict[tuple, int] = defaultdict(int)
     entries = [entry for entry in entries if entry.points]
+    # an entry dated before a snapshot boundary (late, or a backdated correction) counts
+    # towards that snapshot too (snapshots.py: read after the ledger insert, on purpose)
+    boundaries = boundaries_after(entry.local_day for entry in entries)
     team_ids = {team for entry in entries for team in entry.team_ids or ()}
     if team_ids:  # a team deleted since the action keeps no credit
         team_ids = set(db.session.scalars(select(Team.id).where(Team.id.in_(team_ids))))
     for entry in entries:
-        keys = total_keys(entry.local_day)
+        keys = total_keys(entry.local_day) + tuple(
+            snapshot_key(boundary) for boundary in boundaries if boundary > entry.local_day
+        )
         user_day[(entry.local_day, entry.user_id, entry.network)] += entry.points
         for key in keys:
             user_period[(key, entry.user_id)] += entry.points
@@ -79,6 +89,7 @@ def add_to_rollups(entries: Iterable) -> None:
                 team_day[(entry.local_day, team, entry.user_id, entry.network)] += entry.points
                 for key in keys:
                     team_period[(key, team)] += entry.points
+                    team_network_period[(key, entry.network, team)] += entry.points
                     member_period[(key, team, entry.user_id)] += entry.points
     if not user_day:
         return
@@ -88,6 +99,7 @@ def add_to_rollups(entries: Iterable) -> None:
     _add(PointUserNetworkPeriod, ("period_key", "network", "user_id"), network_period)
     _add(PointMemberPeriod, ("period_key", "team_id", "user_id"), member_period)
     _add(PointTeamPeriod, ("period_key", "team_id"), team_period)
+    _add(PointTeamNetworkPeriod, ("period_key", "network", "team_id"), team_network_period)
     db.session.info.setdefault(_PENDING, []).append(
         (_standard_only(user_period), _standard_only(team_period))
     )
@@ -95,7 +107,7 @@ def add_to_rollups(entries: Iterable) -> None:
 
 def _standard_only(totals: dict[tuple, int]) -> dict[tuple, int]:
     """The sorted sets hold the standard periods only (custom ranges are SQL's)."""
-    return {key: points for key, points in totals.items() if not is_day_key(key[0])}
+    return {key: points for key, points in totals.items() if is_standard_key(key[0])}
 
 
 def _add(model, keys: tuple[str, ...], amounts: dict[tuple, int]) -> None:
@@ -157,7 +169,7 @@ def rebuild_sorted_sets(redis: Redis) -> int:
         (PointTeamPeriod, PointTeamPeriod.team_id, teams_key),
     ):
         period_keys_in_sql = db.session.scalars(select(model.period_key).distinct()).all()
-        for period_key in [key for key in period_keys_in_sql if not is_day_key(key)]:
+        for period_key in [key for key in period_keys_in_sql if is_standard_key(key)]:
             key = key_of(period_key)
             rows = db.session.execute(
                 select(column, model.points).where(
@@ -196,14 +208,16 @@ ROLLUPS = (
     PointUserNetworkPeriod,
     PointMemberPeriod,
     PointTeamPeriod,
+    PointTeamNetworkPeriod,
 )
 
 
 def rebuild_rollups_from_ledger() -> int:
-    """Recompute every SQL rollup from the ledger (after a repair, or to check for drift);
-    returns the number of entries read. Commits."""
+    """Recompute every SQL rollup from the ledger (after a repair, or to check for drift), then
+    the snapshots from the rollups; returns the number of entries read. Commits."""
     for model in ROLLUPS:
         db.session.execute(delete(model))
+    forget_snapshots()
     count = 0
     batch = []
     credited = select(
@@ -222,4 +236,5 @@ def rebuild_rollups_from_ledger() -> int:
     add_to_rollups(batch)
     db.session.info.pop(_PENDING, None)  # the sorted sets are rebuilt separately
     db.session.commit()
+    take_snapshots()
     return count

@@ -15,11 +15,13 @@ from advocacy.accounts.models import TeamMembership, User
 from advocacy.extensions import db
 from advocacy.jobs import redis_connection
 from advocacy.leaderboard import points_rules
+from advocacy.leaderboard.periods import is_snapshot_key
 from advocacy.leaderboard.points_models import (
     PointDailyTotal,
     PointEntry,
     PointMemberPeriod,
     PointTeamDay,
+    PointTeamNetworkPeriod,
     PointTeamPeriod,
     PointUserDay,
     PointUserNetworkPeriod,
@@ -40,13 +42,16 @@ BY_MEMBER = (PointTeamDay, PointMemberPeriod)
 
 def snapshot(people: list[int], teams: list[int]) -> dict:
     """These people's ledger, SQL rollups and sorted-set scores, with user and team ids replaced
-    by their positions in the lists, so two groups given the same clicks compare equal."""
+    by their positions in the lists, so two groups given the same clicks compare equal.
+    Snapshot keys are left out: a rebuild takes snapshots the write path had no reason to."""
     person, team = {u: n for n, u in enumerate(people)}, {t: n for n, t in enumerate(teams)}
 
     def rows(model, where) -> list[tuple]:
         found = []
         for row in db.session.execute(select(model.__table__).where(where)).mappings():
             values = dict(row)
+            if is_snapshot_key(values.get("period_key", "")):
+                continue
             if "user_id" in values:
                 values["user_id"] = person[values["user_id"]]
             if "team_id" in values:
@@ -59,7 +64,8 @@ def snapshot(people: list[int], teams: list[int]) -> dict:
         taken[model.__tablename__] = rows(model, model.user_id.in_(people))
     for model in BY_MEMBER:
         taken[model.__tablename__] = rows(model, model.team_id.in_(teams))
-    taken["point_team_period"] = rows(PointTeamPeriod, PointTeamPeriod.team_id.in_(teams))
+    for model in (PointTeamPeriod, PointTeamNetworkPeriod):
+        taken[model.__tablename__] = rows(model, model.team_id.in_(teams))
     taken["ledger"] = sorted(
         (person[r.user_id], r.occurred_at, r.points, r.rule_points, r.withheld, r.team_ids != [])
         for r in db.session.scalars(select(PointEntry).where(PointEntry.user_id.in_(people)))

@@ -1,6 +1,8 @@
-"""Custom ranges read a few signed period keys (periods.range_keys); they must add up to exactly
-the ledger's points over the range, for every filter, across month, quarter and DST edges, and a
-range that is a standard period must rank like Redis' sorted set for it."""
+"""Custom ranges read a few signed period keys (periods.range_keys): tiles of the range, or two
+snapshots of running totals (snapshots.py); either way they must add up to exactly the ledger's
+points over the range, for every filter, across month, quarter and DST edges, with entries that
+arrive late or are backdated after the snapshots were taken; and a range that is a standard
+period must rank like Redis' sorted set for it."""
 
 from __future__ import annotations
 
@@ -15,8 +17,15 @@ from sqlalchemy import select
 from advocacy.extensions import db
 from advocacy.jobs import redis_connection
 from advocacy.leaderboard import points
-from advocacy.leaderboard.periods import PeriodKind, range_keys, resolve_period, standard_period
+from advocacy.leaderboard.periods import (
+    PeriodKind,
+    RangeKeys,
+    range_keys,
+    resolve_period,
+    standard_period,
+)
 from advocacy.leaderboard.points_models import PointEntry
+from advocacy.leaderboard.snapshots import boundaries_near, take_snapshots
 from advocacy.leaderboard.standings import BoardFilters, RedisStandings, SqlStandings, ranked
 from advocacy.leaderboard.standings_store import rebuild_sorted_sets
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
@@ -30,10 +39,11 @@ def at_local(day: date, hour: int, minute: int) -> datetime:
     return datetime.combine(day, time(hour, minute), BERLIN).astimezone(UTC)
 
 
-@pytest.fixture
-def ledger(rq_app):
+@pytest.fixture(params=["tiles", "snapshots"])
+def ledger(request, rq_app):
     """Clicks on every day from 26 February to 3 April, just after and just before local
-    midnight, on two networks, for people in one, two or no teams; and a backdated correction."""
+    midnight, on two networks, for people in one, two or no teams; then (with "snapshots" after
+    the snapshots are taken) late clicks and a backdated correction."""
     set_org_timezone("Europe/Berlin")
     with time_machine.travel(NOW, tick=False):
         sales, marketing = TeamFactory(name="Sales"), TeamFactory(name="Marketing")
@@ -53,11 +63,21 @@ def ledger(rq_app):
             if offset % 3 == 0:
                 clicks.append(Click(cy.id, at_local(day, 12, 0)))
         send_clicks(*clicks)
+        if request.param == "snapshots":
+            assert take_snapshots() == (NOW.date() - FIRST).days
+        late = at_local(date(2024, 3, 10), 23, 50)
+        both = (sales.id, marketing.id)
+        send_clicks(Click(bob.id, late, "x", team_ids=both), Click(cy.id, late))
         points.adjust_points(cy, 7, "Booth at the spring fair", admin, day=date(2024, 3, 31))
     redis = redis_connection()
     redis.flushdb()
     rebuild_sorted_sets(redis)
-    return {"sales": sales.id, "marketing": marketing.id, "people": (ann.id, bob.id, cy.id)}
+    return {
+        "sales": sales.id,
+        "marketing": marketing.id,
+        "people": (ann.id, bob.id, cy.id),
+        "snapshots": request.param == "snapshots",
+    }
 
 
 def expected(start: date, end: date, filters: BoardFilters) -> list:
@@ -82,6 +102,9 @@ ENDS += [date(2024, 4, 3), date(2024, 4, 7), date(2024, 6, 30)]
 
 
 def test_custom_ranges_add_up_to_the_ledger(ledger):
+    if ledger["snapshots"]:  # the ranges do read the snapshots
+        keys = range_keys(STARTS[1], ENDS[1], NOW.date(), boundaries_near(STARTS[1], ENDS[1]))
+        assert keys == RangeKeys(("<2024-03-31",), ("<2024-02-27",))
     filter_sets = [
         BoardFilters(),
         BoardFilters(network="x"),
@@ -120,6 +143,16 @@ def test_team_totals_over_custom_ranges(ledger):
                 for team in (sales, marketing)
             }
             assert SqlStandings().team_totals(period) == want
+            for network in ("x", "linkedin"):
+                want = {
+                    team: sum(
+                        s.points
+                        for s in expected(start, end, BoardFilters(team_id=team, network=network))
+                    )
+                    for team in (sales, marketing)
+                }
+                got = SqlStandings(BoardFilters(network=network)).team_totals(period)
+                assert got == {team: points for team, points in want.items() if points}
 
 
 @pytest.mark.parametrize("kind", ["week", "month", "quarter"])
@@ -142,3 +175,17 @@ def test_the_last_30_days_read_five_weeks_less_a_day():
     assert keys.minus == ("2026-10-26", "2026-11-27", "2026-11-28", "2026-11-29")
     whole = range_keys(date(2024, 1, 1), date(2026, 12, 31))
     assert whole.plus == tuple(f"{y}-Q{q}" for y in (2024, 2025, 2026) for q in (1, 2, 3, 4))
+
+
+def test_the_last_30_days_read_two_snapshots_or_all_time_less_one():
+    now, start = date(2026, 11, 26), date(2026, 10, 27)
+    assert range_keys(start, now, now, {start}) == RangeKeys(("all",), ("<2026-10-27",))
+    # a snapshot a day off: that day's key besides
+    near = range_keys(start, now, now, {date(2026, 10, 28)})
+    assert near == RangeKeys(("2026-10-27", "all"), ("<2026-10-28",))
+    september = {date(2026, 9, 1), date(2026, 10, 1)}
+    past = range_keys(date(2026, 9, 1), date(2026, 9, 30), now, september)
+    assert past == RangeKeys(("2026-09",), ())  # a whole month stays one key
+    edges = {date(2026, 9, 3), date(2026, 10, 14)}
+    ragged = range_keys(date(2026, 9, 3), date(2026, 10, 13), now, edges)
+    assert ragged == RangeKeys(("<2026-10-14",), ("<2026-09-03",))

@@ -3,18 +3,27 @@ or rebuilt from the ledger) must give identical standings."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
+from advocacy.accounts.models import User
 from advocacy.extensions import db
 from advocacy.jobs import redis_connection
 from advocacy.leaderboard import points
+from advocacy.leaderboard.boards import standings_backend
 from advocacy.leaderboard.periods import resolve_period
-from advocacy.leaderboard.points_models import PointUserPeriod
-from advocacy.leaderboard.standings import RedisStandings, Score, SqlStandings
+from advocacy.leaderboard.points_models import PointEntry, PointUserPeriod
+from advocacy.leaderboard.snapshots import take_snapshots
+from advocacy.leaderboard.standings import (
+    NO_FILTERS,
+    BoardFilters,
+    RedisStandings,
+    Score,
+    SqlStandings,
+)
 from advocacy.leaderboard.standings_store import BUILT_KEY, rebuild_sorted_sets
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.leaderboard.conftest import Click, send_clicks
@@ -111,8 +120,6 @@ def test_custom_ranges_and_filters_sum_the_daily_rollups(standings_data):
     ids = standings_data["ids"]
     may = resolve_period("custom", datetime(2024, 5, 1).date(), datetime(2024, 5, 14).date())
     assert named(SqlStandings().top_people(may, 10), ids) == [("cy", 5, 1)]
-    from advocacy.leaderboard.standings import BoardFilters
-
     x_only = SqlStandings(BoardFilters(network="x"))
     assert named(x_only.top_people(period("quarter"), 10), ids) == [("ann", 1, 2), ("bob", 3, 1)]
     marketing = SqlStandings(BoardFilters(team_id=standings_data["marketing"]))
@@ -145,3 +152,116 @@ def test_rebuild_without_redis_says_so(app):
         assert "sorted sets rebuilt" in result.output
     else:
         assert "No REDIS_URL" in result.output
+
+
+# --- custom ranges and network filters: read from SQL with either backend, they must agree with
+# the sorted sets, with and without snapshots, before and after a backdated correction ---------
+
+MAY_1, MAY_14, MAY_15 = date(2024, 5, 1), date(2024, 5, 14), date(2024, 5, 15)
+CUSTOM = {
+    (MAY_1, MAY_14): [("cy", 5, 1)],
+    (date(2024, 4, 10), MAY_15): [("ann", 4, 2), ("bob", 3, 3), ("cy", 5, 1), ("dee", 2, 4)],
+    (date(2024, 4, 11), MAY_15): [("ann", 3, 2), ("bob", 3, 2), ("cy", 5, 1), ("dee", 2, 4)],
+}
+BY_NETWORK = {
+    ("quarter", "x"): [("ann", 1, 2), ("bob", 3, 1)],
+    ("week", "linkedin"): [("ann", 3, 1)],
+    ((MAY_1, MAY_15), "linkedin"): [("ann", 3, 2), ("cy", 5, 1)],
+    ((MAY_1, MAY_15), "x"): [("bob", 3, 1)],
+}
+NETWORKS = ("linkedin", "x", "facebook")
+
+
+@pytest.fixture(params=["tiles", "snapshots"])
+def ranges_from(request, standings_data) -> str:
+    if request.param == "snapshots":
+        with time_machine.travel(NOW, tick=False):
+            assert take_snapshots() > 0
+    return request.param
+
+
+def period_of(spec):
+    with time_machine.travel(NOW, tick=False):
+        if isinstance(spec, str):
+            return resolve_period(spec)
+        return resolve_period("custom", *spec)
+
+
+def test_custom_ranges_and_network_filters(backend, standings_data, ranges_from):
+    ids = standings_data["ids"]
+    for (start, end), expected in CUSTOM.items():
+        with time_machine.travel(NOW, tick=False):
+            answering = standings_backend(period_of((start, end)), NO_FILTERS)
+            top = answering.top_people(period_of((start, end)), 10)
+        assert named(top, ids) == expected, (start, end)
+    for (spec, network), expected in BY_NETWORK.items():
+        with time_machine.travel(NOW, tick=False):
+            filters = BoardFilters(network=network)
+            answering = standings_backend(period_of(spec), filters)
+            assert named(answering.top_people(period_of(spec), 10), ids) == expected
+            assert answering.people_count(period_of(spec)) == len(expected)
+    sales, marketing = standings_data["sales"], standings_data["marketing"]
+    for (spec, network), expected in {
+        ("quarter", "x"): {sales: 4, marketing: 3},
+        ((MAY_1, MAY_15), "linkedin"): {sales: 3, marketing: 5},
+        ((date(2024, 5, 2), MAY_15), "x"): {sales: 3, marketing: 3},
+    }.items():
+        with time_machine.travel(NOW, tick=False):
+            filters = BoardFilters(network=network)
+            answering = standings_backend(period_of(spec), filters)
+            assert answering.team_totals(period_of(spec)) == expected, (spec, network)
+
+
+def test_ranges_and_networks_add_up_to_the_sorted_sets(backend, standings_data, ranges_from):
+    """A range that is a standard period equals the backend's own board for it, for everyone
+    and per network; the networks plus the corrections add up to the board. Also after a
+    correction dated before the snapshots."""
+    ids, admin = standings_data["ids"], UserFactory(role="admin")
+    with time_machine.travel(NOW, tick=False):
+        ann = db.session.get(User, ids["ann"])
+        points.adjust_points(ann, 4, "Talk at the April meetup", admin, day=date(2024, 4, 5))
+        for kind in ("week", "month", "quarter"):
+            standard = resolve_period(kind)
+            custom = resolve_period("custom", standard.start, standard.end)
+            for user_id in ids.values():
+                want = backend.person(standard, user_id)
+                assert SqlStandings().person(custom, user_id) == want, (kind, user_id)
+                total = corrections(user_id, standard)
+                for network in NETWORKS:
+                    per_network = SqlStandings(BoardFilters(network=network))
+                    score = per_network.person(custom, user_id)
+                    assert score == per_network.person(standard, user_id), (kind, network)
+                    total += score.points if score else 0
+                assert total == (want.points if want else 0), (kind, user_id)
+            assert SqlStandings().team_totals(custom) == backend.team_totals(standard)
+        # a ragged range (read from snapshots when taken): all time less the days before it
+        ragged = resolve_period("custom", date(2024, 4, 11), NOW.date())
+        for user_id in ids.values():
+            whole = backend.person(resolve_period("all"), user_id)
+            want = (whole.points if whole else 0) - earned_before(user_id, date(2024, 4, 11))
+            score = SqlStandings().person(ragged, user_id)
+            assert (score.points if score else 0) == want, user_id
+
+
+def corrections(user_id: int, period) -> int:
+    """The user's corrections over the period, from the ledger (they belong to no network)."""
+    return sum(
+        db.session.scalars(
+            select(PointEntry.points).where(
+                PointEntry.user_id == user_id,
+                PointEntry.network == "",
+                PointEntry.local_day.between(period.start, period.end),
+            )
+        )
+    )
+
+
+def earned_before(user_id: int, day: date) -> int:
+    """The user's points on the days before `day`, from the ledger."""
+    return sum(
+        db.session.scalars(
+            select(PointEntry.points).where(
+                PointEntry.user_id == user_id, PointEntry.local_day < day
+            )
+        )
+    )

@@ -1,5 +1,6 @@
-"""The migration that adds the per-day, per-network and per-member totals fills them from the
-daily rollups already stored, so boards read the same numbers after an upgrade."""
+"""The migrations that add the per-day, per-network and per-member totals, and later the team
+totals per network, fill them from the daily rollups already stored, so boards read the same
+numbers after an upgrade."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:Depre
 
 BEFORE = "3c1d7a9e5b20"  # the revision before the totals
 TOTALS = "5f905db87c54"
+TEAM_NETWORKS = "c1ca82db2b14"  # with the snapshots
 
 ROWS = """
 INSERT INTO point_user_day (local_day, user_id, network, points)
@@ -65,6 +67,16 @@ def check_backfill(app) -> None:
             ("2024-03-31", 7, 3),
             ("2024-04-01", 7, 2),
         }
+        db.session.commit()
+        upgrade(directory=str(MIGRATIONS), revision=TEAM_NETWORKS)
+        team_networks = rows(
+            "SELECT period_key, network, team_id, points FROM point_team_network_period"
+        )
+        assert {row for row in team_networks if row[1] == "x"} == {
+            (key, "x", 7, 2) for key in ("all", "2024-W14", "2024-04", "2024-Q2", "2024-04-01")
+        }
+        assert ("2024-W13", "linkedin", 7, 3) in team_networks
+        assert ("all", "linkedin", 7, 3) in team_networks
         db.session.commit()
         downgrade(directory=str(MIGRATIONS), revision=BEFORE)
         assert rows("SELECT period_key FROM point_user_period") == set()
