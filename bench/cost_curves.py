@@ -50,6 +50,7 @@ from advocacy.accounts.tokens import create_api_token  # noqa: E402
 from advocacy.extensions import db  # noqa: E402
 from advocacy.feeds import feed  # noqa: E402
 from advocacy.search.extension import current_backend  # noqa: E402
+from bench.results_file import write_section  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/advocacy_bench_scale_curves"
 DATA = ROOT / "bench" / "data" / "scale_curves"
@@ -363,19 +364,6 @@ def detail_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def write_results(body: str) -> None:
-    start, end = f"<!-- {MARK}:start -->", f"<!-- {MARK}:end -->"
-    section = f"{start}\n{body}\n{end}"
-    text = RESULTS.read_text()
-    if start in text:
-        before, rest = text.split(start, 1)
-        text = before + section + rest.split(end, 1)[1]
-    else:
-        heading = "\n\n## How cost grows with data (`bench/cost_curves.py`)\n\n"
-        text = text.rstrip() + heading + section + "\n"
-    RESULTS.write_text(text)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--factors", default="1,10,100,1000")
@@ -435,7 +423,7 @@ def main() -> int:
     print()
     print(body)
     if not args.no_write:
-        write_results(body)
+        write_section(MARK, body, "How cost grows with data (`bench/cost_curves.py`)")
         print(f"\nWritten to {RESULTS.relative_to(ROOT)}")
     return 0
 

@@ -43,6 +43,7 @@ from advocacy.feeds.models import (  # noqa: E402
     content_topic,
     location_key,
 )
+from bench.results_file import write_section  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/advocacy_bench_feeds"
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -341,9 +342,7 @@ def table(rows: list[tuple]) -> str:
 
 def write_results(rows: list[tuple], items: int, users: int, runs: int, load: str) -> None:
     """Replace the feed section of bench/RESULTS.md with these figures."""
-    start, end = "<!-- feed-bench:start -->", "<!-- feed-bench:end -->"
-    section = f"""{start}
-## Feed page (`bench/feed_bench.py`)
+    section = f"""## Feed page (`bench/feed_bench.py`)
 
 {items:,} content items (80 % approved, a fifth of them aimed at teams, locations or languages),
 {users:,} users in {TEAMS} teams, one reader with ~300 shares. Server time through the real app
@@ -358,15 +357,8 @@ with the page).
 The feed query is a keyset page on the `ix_content_state_publish_at_id` index (state,
 publish_at, id): a later page costs the same as the first. Audience checks are correlated
 `EXISTS` probes on `content_audience`'s unique (content_id, dimension, value) index; topics of
-the page come in one `selectin` query; "shared by you" in one query for the page's ids.
-{end}"""
-    current = RESULTS.read_text() if RESULTS.exists() else ""
-    if start in current:
-        before, rest = current.split(start, 1)
-        after = rest.split(end, 1)[1]
-        RESULTS.write_text(before + section + after)
-    else:
-        RESULTS.write_text(current.rstrip() + "\n\n" + section + "\n")
+the page come in one `selectin` query; "shared by you" in one query for the page's ids."""
+    write_section("feed-bench", section)
 
 
 def main() -> int:

@@ -18,7 +18,6 @@ import argparse
 import gc
 import os
 import random
-import re
 import secrets
 import sys
 import tempfile
@@ -41,6 +40,7 @@ from advocacy.leaderboard.events import Hit, MemoryBuffer, RedisBuffer  # noqa: 
 from advocacy.leaderboard.ingest import drain  # noqa: E402
 from advocacy.leaderboard.reach_models import ClickEvent, ReachDaily  # noqa: E402
 from bench.redirect_bench import DEFAULT_REDIS, fresh_postgres  # noqa: E402
+from bench.results_file import write_section  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/advocacy_bench_ingest"
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -215,14 +215,7 @@ def main() -> int:
     rows = table(results)
     print(rows)
     if not args.no_write:
-        start, end = "<!-- ingest-bench:start -->", "<!-- ingest-bench:end -->"
-        text = RESULTS.read_text()
-        block = f"{start}\n{rows}\n{end}"
-        if start in text:
-            text = re.sub(rf"{re.escape(start)}.*?{re.escape(end)}", block, text, flags=re.S)
-        else:
-            text += f"\n## Click ingest: `bench/ingest_bench.py`\n\n{block}\n"
-        RESULTS.write_text(text)
+        write_section("ingest-bench", rows, "Click ingest: `bench/ingest_bench.py`")
     return 0
 
 

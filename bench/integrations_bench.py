@@ -39,12 +39,11 @@ from advocacy.webhooks import delivery  # noqa: E402
 from advocacy.webhooks.models import WebhookDelivery  # noqa: E402
 from advocacy.webhooks.outbox import record_event  # noqa: E402
 from advocacy.webhooks.subscriptions import SubscriptionInput, create_subscription  # noqa: E402
+from bench.results_file import write_section  # noqa: E402
 
 PORT = 5140  # this benchmark's own port
 RESULTS = ROOT / "bench" / "RESULTS.md"
 DATA = ROOT / "bench" / "data"
-SECTION_START = "<!-- integrations-bench:start -->"
-SECTION_END = "<!-- integrations-bench:end -->"
 
 
 class _Ok(BaseHTTPRequestHandler):
@@ -175,21 +174,15 @@ def render(deliveries: list[tuple], csv_rows: list[tuple], count: int, rows: int
 
 def write_results(table: str) -> None:
     section = (
-        f"{SECTION_START}\n## Webhooks and CSV exports (`bench/integrations_bench.py`)\n\n"
+        "## Webhooks and CSV exports (`bench/integrations_bench.py`)\n\n"
         "SQLite, 2-core machine shared with other work "
         f"(load average {os.getloadavg()[0]:.1f} when it ran). Before the TLS context was "
         "shared, one delivery took 146 ms p50 against 86 ms for a bare POST with a fresh client: "
         "building the CA bundle dominated. What remains above the reference is two SQLite "
         "commits (the claim, then the log row), each a disk sync.\n\n"
-        f"{table}{SECTION_END}\n"
+        f"{table}"
     )
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n\n"
-    if SECTION_START in text:
-        before, rest = text.split(SECTION_START, 1)
-        text = before + section + rest.split(SECTION_END, 1)[1].lstrip("\n")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text)
+    write_section("integrations-bench", section)
 
 
 def main() -> None:

@@ -54,10 +54,10 @@ from advocacy.leaderboard.points_models import (  # noqa: E402
 )
 from advocacy.leaderboard.snapshots import take_snapshots  # noqa: E402
 from advocacy.leaderboard.standings_store import rebuild_sorted_sets  # noqa: E402
+from bench.results_file import write_section  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/advocacy_bench_leaderboard"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
-RESULTS = ROOT / "bench" / "RESULTS.md"
 DATA = ROOT / "bench" / "data"
 TEAMS = 25
 DAYS = 120
@@ -365,23 +365,6 @@ def table(sections: dict[str, list], args, load: str) -> str:
     return "\n".join(lines)
 
 
-def write_results(body: str) -> None:
-    start, end = f"<!-- {MARK}:start -->", f"<!-- {MARK}:end -->"
-    section = f"{start}\n{body}\n{end}"
-    text_ = RESULTS.read_text()
-    if start in text_:
-        before, rest = text_.split(start, 1)
-        text_ = before + section + rest.split(end, 1)[1]
-    else:
-        text_ = (
-            text_.rstrip()
-            + "\n\n## Leaderboard reads (`leaderboard_bench.py`)\n\n"
-            + section
-            + "\n"
-        )
-    RESULTS.write_text(text_)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--employees", type=int, default=10_000)
@@ -421,7 +404,7 @@ def main() -> None:
     body = table(sections, args, load)
     print(body)
     if not args.no_write and len(sections) == 3:
-        write_results(body)
+        write_section(MARK, body, "Leaderboard reads (`leaderboard_bench.py`)")
 
 
 if __name__ == "__main__":

@@ -44,13 +44,13 @@ from advocacy.feeds.sharing import get_or_create_link  # noqa: E402
 from advocacy.leaderboard.events import PENDING_KEY, PROCESSING_KEY  # noqa: E402
 from advocacy.leaderboard.reach_wiring import INGEST_INTERVAL  # noqa: E402
 from bench.redirect_bench import BROWSER, fresh_postgres, stop  # noqa: E402
+from bench.results_file import write_section  # noqa: E402
 from tests.discussions.factories import make_space, make_thread  # noqa: E402
 from tests.factories import UserFactory  # noqa: E402
 from tests.feeds.factories import ContentFactory  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/advocacy_bench_load"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/11"
-RESULTS = ROOT / "bench" / "RESULTS.md"
 README = ROOT / "README.md"
 PEOPLE, CONTENTS, THREADS = 40, 60, 20
 WORDS = [
@@ -263,17 +263,6 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_block(path: Path, marker: str, body: str) -> None:
-    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
-    text = path.read_text()
-    if start in text:
-        head, rest = text.split(start, 1)
-        text = head + start + "\n" + body + "\n" + end + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip("\n") + f"\n\n{start}\n{body}\n{end}\n"
-    path.write_text(text)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
@@ -344,13 +333,13 @@ def main() -> int:
     )
     print("\n" + report)
     if not args.no_write:
-        write_block(RESULTS, "load-test", f"## Mixed load (`load_test.py`)\n\n{report}")
-        write_block(
-            README,
+        write_section("load-test", f"## Mixed load (`load_test.py`)\n\n{report}")
+        write_section(
             "sizing-rate",
             f"measured: **{best:.0f} requests/s** of the mixed load (80 % redirects, 15 % pages, "
-            f"5 % writes and searches) with 0 errors and no growing backlog, on 2 cores shared "
-            f"with other work ({load}).",
+            f"5 % writes and searches) with 0 errors and no growing backlog, on a 2-core machine "
+            f"({load}).",
+            path=README,
         )
     return 0
 

@@ -36,6 +36,7 @@ from advocacy.extensions import db  # noqa: E402
 from advocacy.feeds.models import Content, TrackedLink  # noqa: E402
 from advocacy.leaderboard.ingest import drain  # noqa: E402
 from advocacy.leaderboard.reach_models import ClickEvent  # noqa: E402
+from bench.results_file import write_section  # noqa: E402
 from tests.factories import UserFactory  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/advocacy_bench_tracking"
@@ -255,15 +256,8 @@ def summarise(results, args, stored, served) -> str:
 
 def write(rows: str, args) -> None:
     marker = "redirect-bench-embedded" if args.embedded else "redirect-bench"
-    start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
-    text = RESULTS.read_text()
-    block = f"{start}\n{rows}\n{end}"
-    if start in text:
-        text = re.sub(rf"{re.escape(start)}.*?{re.escape(end)}", block, text, flags=re.S)
-    else:
-        title = "Redirect" + (" (embedded)" if args.embedded else "")
-        text += f"\n## {title}: `bench/redirect_bench.py`\n\n{block}\n"
-    RESULTS.write_text(text)
+    title = "Redirect" + (" (embedded)" if args.embedded else "")
+    write_section(marker, rows, f"{title}: `bench/redirect_bench.py`")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
-START, END = "<!-- schemathesis-bench:start -->", "<!-- schemathesis-bench:end -->"
+sys.path.insert(0, str(ROOT))
+
+from bench.results_file import write_section  # noqa: E402
 
 
 def run(examples: int) -> tuple[str, float, str]:
@@ -66,13 +68,7 @@ def main() -> None:
     if failures:
         print(failures)
     if not args.no_write:
-        text = RESULTS.read_text() if RESULTS.exists() else ""
-        section = f"{START}\n## schemathesis, long run\n\n{table}{END}"
-        if START in text:
-            text = re.sub(re.escape(START) + ".*?" + re.escape(END), section, text, flags=re.S)
-        else:
-            text = text.rstrip() + "\n\n" + section + "\n"
-        RESULTS.write_text(text)
+        write_section("schemathesis-bench", table, "schemathesis, long run")
 
 
 if __name__ == "__main__":

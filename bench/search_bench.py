@@ -46,11 +46,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column  # noqa: E402
 from advocacy.models_base import UTCDateTime, utcnow  # noqa: E402
 from advocacy.search.documents import SearchDocument, document_key  # noqa: E402
 from advocacy.search.query import STOP_WORDS  # noqa: E402
+from bench.results_file import write_section  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "RESULTS.md"
-SECTION_START = "<!-- search-bench:start -->"
-SECTION_END = "<!-- search-bench:end -->"
 SPACES = 40
 HIDDEN_SPACES = {37, 38, 39, 40}  # the reader is not a member of these
 EPOCH = datetime(2023, 1, 1, tzinfo=UTC)
@@ -542,20 +541,12 @@ def print_and_save(args, rows, visible, queries, reference, seconds, loads) -> N
     text = "\n".join(lines)
     print("\n" + text)
     if args.write_results:
-        write_section(text)
+        write_results(text)
 
 
-def write_section(text: str) -> None:
+def write_results(text: str) -> None:
     """Replace this benchmark's own section of bench/RESULTS.md (other benchmarks keep theirs)."""
-    current = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    section = f"{SECTION_START}\n## Search\n\n{text}\n{SECTION_END}"
-    if SECTION_START in current:
-        before, rest = current.split(SECTION_START, 1)
-        after = rest.split(SECTION_END, 1)[1]
-        current = before + section + after
-    else:
-        current = current.rstrip() + "\n\n" + section + "\n"
-    RESULTS.write_text(current)
+    write_section("search-bench", f"## Search\n\n{text}")
     print(f"\nWritten to {RESULTS.relative_to(ROOT)}")
 
 

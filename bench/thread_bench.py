@@ -37,13 +37,12 @@ from advocacy.discussions.profiles import ensure_profiles  # noqa: E402
 from advocacy.discussions.threads import render_post_body  # noqa: E402
 from advocacy.extensions import db  # noqa: E402
 from advocacy.models_base import utcnow  # noqa: E402
+from bench.results_file import write_section  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/advocacy_bench_discussions"
 PASSWORD = "bench password 1234"  # noqa: S105 - a throwaway benchmark account
 REPLIES = 500
 AUTHORS = 40
-SECTION_START = "<!-- discussions-thread-bench:start -->"
-SECTION_END = "<!-- discussions-thread-bench:end -->"
 BODIES = [
     "Thanks @{handle}, that **fixed it**. The trick was in `config.yaml`:\n\n```\nretries: 3\n```",
     "I'd add two things:\n\n1. check the *staging* logs first\n2. ping the on-call in #ops\n\n"
@@ -212,22 +211,16 @@ def table(rows: list[tuple]) -> str:
 def write_results(path: Path, rows: list[tuple], requests: int) -> None:
     """Replace this benchmark's own section of RESULTS.md (other sections are left alone)."""
     section = (
-        f"{SECTION_START}\n## Discussions: a thread with {REPLIES} replies "
+        f"## Discussions: a thread with {REPLIES} replies "
         "(`bench/thread_bench.py`)\n\n"
         f"{requests} requests per case after 5 warm-up requests, through the real app (Flask test "
         "client, so server time without the network), on a 2-core machine shared with other work. "
         f"Load average when it ran: {os.getloadavg()[0]:.1f}. The thread page shows 50 replies "
         "a page (what a 500-reply thread opens on); all 500 on one page are measured too. "
         "Goal: p95 <= 100 ms for the 500-reply thread's page, bounded queries.\n\n"
-        f"{table(rows)}\n{SECTION_END}\n"
+        f"{table(rows)}"
     )
-    text = path.read_text() if path.exists() else "# Benchmark results\n\n"
-    if SECTION_START in text:
-        before, rest = text.split(SECTION_START, 1)
-        text = before + section + rest.split(SECTION_END, 1)[1].lstrip("\n")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
+    write_section("discussions-thread-bench", section, path=path)
 
 
 def main() -> int:
