@@ -126,11 +126,13 @@ def clause_tsquery(conn, clause, language: str):
 
 
 def _token(token: str, language: str):
+    """One folded token as a tsquery."""
     # Tokens are letters and digits only (word_tokens), so they cannot carry tsquery syntax.
     return func.to_tsquery(regconfig(language), token)
 
 
 def _phrase_bonus(query: ParsedQuery, language: str):
+    """The query's plain words as one phrase (its documents rank first), or None."""
     words = [c for c in query.required if isinstance(c, Word) and not c.prefix]
     tokens = [t for w in words for t in w.tokens if t not in STOP_WORDS]
     if len(tokens) < 2:
