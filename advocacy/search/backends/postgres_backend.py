@@ -73,7 +73,7 @@ from advocacy.search.backends.postgres_writing import (
 )
 from advocacy.search.documents import DOCUMENT_TYPES, SearchDocument
 from advocacy.search.permissions import Reader
-from advocacy.search.query import Order, ParsedQuery, Word
+from advocacy.search.query_ast import Order, ParsedQuery, Word
 
 log = logging.getLogger("advocacy.search.postgres")
 

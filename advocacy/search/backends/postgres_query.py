@@ -18,7 +18,7 @@ from advocacy.search.backends.postgres_sql import (
 )
 from advocacy.search.backends.postgres_vocabulary import expand_prefix
 from advocacy.search.permissions import Reader
-from advocacy.search.query import STOP_WORDS, AnyOf, ParsedQuery, Phrase, Word
+from advocacy.search.query_ast import STOP_WORDS, AnyOf, ParsedQuery, Phrase, Word
 
 
 def visible_to(reader: Reader):

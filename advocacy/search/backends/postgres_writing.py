@@ -23,7 +23,7 @@ from advocacy.search.backends.postgres_vocabulary import (
     vocabulary_counts,
 )
 from advocacy.search.documents import SearchDocument
-from advocacy.search.query import word_tokens
+from advocacy.search.query_ast import word_tokens
 
 NEXT = "search_document_next"
 LOCK_KEY = 0x5EA4C4  # the advisory lock of the one writer

@@ -89,7 +89,7 @@ from advocacy.search.backends.whoosh_writing import (
 )
 from advocacy.search.documents import DOCUMENT_TYPES, SearchDocument
 from advocacy.search.permissions import Reader
-from advocacy.search.query import Order, ParsedQuery
+from advocacy.search.query_ast import Order, ParsedQuery
 
 log = logging.getLogger("advocacy.search.whoosh")
 
