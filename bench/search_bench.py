@@ -45,7 +45,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column  # noqa: E402
 
 from advocacy.models_base import UTCDateTime, utcnow  # noqa: E402
 from advocacy.search.documents import SearchDocument, document_key  # noqa: E402
-from advocacy.search.query import STOP_WORDS  # noqa: E402
+from advocacy.search.query_ast import STOP_WORDS  # noqa: E402
 from bench.results_file import write_section  # noqa: E402
 
 DATA = ROOT / "bench" / "data"

@@ -1,4 +1,5 @@
-"""The search operator language, close to Discourse's, parsed into a small AST no backend owns.
+"""The search operator language, close to Discourse's, parsed into a small AST no backend owns
+(query_ast).
 
     onboarding "first week" -intern            words (all required), a phrase, an exclusion
     remote OR hybrid                           either word (OR binds the clauses beside it)
@@ -21,27 +22,29 @@ Rules the code cannot show:
 
 from __future__ import annotations
 
-import calendar
-import enum
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from advocacy.search.documents import DOCUMENT_TYPES, fold, match_key
+from advocacy.search.documents import DOCUMENT_TYPES, match_key
+from advocacy.search.query_ast import (
+    STOP_WORDS,
+    AnyOf,
+    Order,
+    ParsedQuery,
+    Phrase,
+    Word,
+    word_tokens,
+)
+from advocacy.search.query_dates import resolve_day
 
 MAX_QUERY_CHARS = 256
 MAX_CLAUSES = 12  # words, phrases and exclusions used; the rest is ignored with a notice
 MAX_VALUES = 10  # values per operator (authors, tags, spaces...)
 MIN_PREFIX = 3  # letters before `*`: shorter prefixes would match most of the vocabulary
 STATUSES = ("open", "closed", "solved", "unanswered")
-# Words too common to search for, left out by every backend (all are in PostgreSQL's English list).
-STOP_WORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "have", "if", "in"]
-    + ["into", "is", "it", "no", "not", "of", "on", "or", "such", "that", "the", "their", "then"]
-    + ["there", "these", "they", "this", "to", "was", "we", "when", "will", "with", "you", "your"]
-)
 TYPE_ALIASES = {
     **{t: t for t in DOCUMENT_TYPES},
     "threads": "thread",
@@ -56,137 +59,8 @@ TYPE_ALIASES = {
     "users": "person",
     "spaces": "space",
 }
-_TOKEN = re.compile(r"[^\W_]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_RELATIVE = re.compile(r"^(\d{1,4})([dwmy])$")
-_ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_ISO_YEAR = re.compile(r"^(\d{4})$")
 OPERATORS = {"from", "in", "tag", "tags", "type", "before", "after", "status", "order", "is"}
-
-
-class Order(enum.StrEnum):
-    RELEVANCE = "relevance"
-    LATEST = "latest"
-    OLDEST = "oldest"
-
-
-def word_tokens(text: str) -> tuple[str, ...]:
-    """The folded letter-and-digit runs of `text`: how every backend splits words."""
-    return tuple(_TOKEN.findall(fold(text)))
-
-
-@dataclass(frozen=True)
-class Word:
-    """A word as typed (`text`, at `start` in the query) and its tokens ("e-mail" has two)."""
-
-    text: str
-    tokens: tuple[str, ...]
-    prefix: bool = False
-    start: int = -1
-
-
-@dataclass(frozen=True)
-class Phrase:
-    """Words that must appear together, in this order."""
-
-    text: str
-    tokens: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class AnyOf:
-    """Alternatives joined by OR."""
-
-    options: tuple[Word | Phrase, ...]
-
-
-Clause = Word | Phrase | AnyOf
-
-
-@dataclass(frozen=True)
-class ParsedQuery:
-    """A parsed search: what must match, what must not, and the filters."""
-
-    text: str
-    required: tuple[Clause, ...] = ()
-    excluded: tuple[Word | Phrase, ...] = ()
-    title_only: bool = False
-    authors: tuple[str, ...] = ()
-    spaces: tuple[str, ...] = ()
-    tag_groups: tuple[tuple[str, ...], ...] = ()  # any tag of a group; every group
-    types: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    after: datetime | None = None  # UTC, inclusive
-    before: datetime | None = None  # UTC, exclusive
-    order: Order = Order.RELEVANCE
-    notices: tuple[str, ...] = ()
-    problem: str | None = None
-
-    @property
-    def has_text(self) -> bool:
-        return bool(self.required)
-
-    @property
-    def has_filters(self) -> bool:
-        return bool(
-            self.authors
-            or self.spaces
-            or self.tag_groups
-            or self.types
-            or self.statuses
-            or self.after
-            or self.before
-        )
-
-    @property
-    def effective_order(self) -> Order:
-        """Relevance needs words; a search of filters only lists the latest first."""
-        if self.order == Order.RELEVANCE and not self.has_text:
-            return Order.LATEST
-        return self.order
-
-    def plain_words(self) -> list[Word]:
-        """The required words a typo could hide in (not phrases or exclusions)."""
-        words: list[Word] = []
-        for clause in self.required:
-            options = clause.options if isinstance(clause, AnyOf) else (clause,)
-            words += [o for o in options if isinstance(o, Word)]
-        return words
-
-    def with_types(self, types: tuple[str, ...]) -> ParsedQuery:
-        """This query restricted to `types` as well (the page's and the API's type filter)."""
-        wanted = tuple(t for t in types if t in DOCUMENT_TYPES)
-        if self.types:
-            wanted = tuple(t for t in self.types if t in wanted)
-            if not wanted:  # type:thread with the "people" tab: nothing can match
-                wanted = ("_none",)
-        return replace(self, types=wanted)
-
-    def with_words(self, replacements: dict[Word, str]) -> ParsedQuery:
-        """This query with some words replaced (a spelling correction)."""
-
-        def swap(clause):
-            if isinstance(clause, AnyOf):
-                return AnyOf(tuple(swap(o) for o in clause.options))
-            if isinstance(clause, Word) and clause in replacements:
-                new = replacements[clause]
-                return Word(new, word_tokens(new), clause.prefix, clause.start)
-            return clause
-
-        return replace(
-            self,
-            required=tuple(swap(c) for c in self.required),
-            text=self.corrected_text(replacements),
-        )
-
-    def corrected_text(self, replacements: dict[Word, str]) -> str:
-        """The query text with `replacements` written in place of the words they replace."""
-        text = self.text
-        for word, new in sorted(replacements.items(), key=lambda item: -item[0].start):
-            if word.start >= 0:
-                text = text[: word.start] + new + text[word.start + len(word.text) :]
-        return text
 
 
 @dataclass
@@ -436,36 +310,6 @@ def _apply_operator(b: _Builder, name: str, value: str, raw: str) -> None:
             b.notice(f"“{raw}”: order by latest, oldest or relevance; it was ignored.")
         else:
             b.order = Order(chosen)
-
-
-def resolve_day(value: str, now: datetime, zone: ZoneInfo) -> date | None:
-    """The calendar day (in `zone`) a date value names, or None if it names none we accept."""
-    today = now.astimezone(zone).date()
-    value = value.strip().lower()
-    if value == "today":
-        return today
-    if value == "yesterday":
-        return today - timedelta(days=1)
-    if match := _RELATIVE.match(value):
-        amount, unit = int(match[1]), match[2]
-        if unit in "dw":
-            day = today - timedelta(days=amount * (7 if unit == "w" else 1))
-        else:
-            months = amount * (12 if unit == "y" else 1)
-            year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
-            if year < 1:
-                return None
-            day = date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
-        return day if day.year >= 1970 else None
-    for pattern, parts in ((_ISO_DAY, 3), (_ISO_MONTH, 2), (_ISO_YEAR, 1)):
-        if match := pattern.match(value):
-            numbers = [int(g) for g in match.groups()] + [1] * (3 - parts)
-            try:
-                day = date(*numbers)
-            except ValueError:
-                return None
-            return day if 1970 <= day.year <= 2999 else None
-    return None
 
 
 def _finish(text: str, b: _Builder) -> ParsedQuery:

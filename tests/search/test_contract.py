@@ -12,7 +12,13 @@ from sqlalchemy import inspect
 
 from advocacy import create_app
 from advocacy.extensions import db
-from advocacy.search.backends import base, postgres_backend, whoosh_backend
+from advocacy.search.backends import (
+    base,
+    postgres_backend,
+    postgres_vocabulary,
+    whoosh_backend,
+    whoosh_query,
+)
 from advocacy.search.documents import Audience
 from advocacy.search.extension import current_backend
 from advocacy.search.models import SearchDocumentRow
@@ -128,8 +134,8 @@ def test_prefix_expands_to_whole_words(backend):
 
 def test_prefix_expansion_is_bounded(backend, monkeypatch):
     add(backend, *[make_doc(i, f"report{i:03d} alpha") for i in range(1, 41)])
-    monkeypatch.setattr(whoosh_backend, "PREFIX_EXPANSIONS_MAX", 5)
-    monkeypatch.setattr(postgres_backend, "PREFIX_EXPANSIONS_MAX", 5)
+    monkeypatch.setattr(whoosh_query, "PREFIX_EXPANSIONS_MAX", 5)
+    monkeypatch.setattr(postgres_vocabulary, "PREFIX_EXPANSIONS_MAX", 5)
     # Both backends match the 5 most frequent words with the prefix, never every such word.
     assert find(backend, "report0*").total == 5
     assert find(backend, "zzzq*").total == 0

@@ -39,7 +39,7 @@ def test_phrases_checked_per_document_agree_with_whoosh(search_index, phrase):
     add(search_index, *[make_doc(n, "Notes", body) for n, body in enumerate(BODIES, 1)])
     with search_index._searcher() as lease:
         searcher = lease.searcher
-        compiled = search_index._phrase(phrase, "all")
+        compiled = search_index._compiler.phrase(phrase, "all")
         if compiled is None:  # one word left once common words are dropped
             return
         expected = {hit.docnum for hit in searcher.search(compiled, limit=None)}

@@ -1,12 +1,17 @@
-"""SQL pieces of the PostgreSQL backend: word pairs, a select's plan, tsquery literals, array
-operators."""
+"""SQL pieces of the PostgreSQL backend: its tables, word pairs, a select's plan, the text search
+configuration, tsquery literals, array operators."""
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, Text, cast, literal_column, text
-from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
+from sqlalchemy import Integer, Text, cast, literal, literal_column, text
+from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, TSVECTOR
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ClauseElement, ColumnElement, Executable
+
+from advocacy.search.models import SearchDocumentRow, SearchWord
+
+DOCS = SearchDocumentRow.__table__
+WORDS = SearchWord.__table__
 
 # Word pairs: every two lexemes at neighbouring positions of a document's tsvector, as one lexeme
 # "first second" in `search_pairs` (GIN-indexed). A phrase's matches all hold its pairs, so
@@ -54,6 +59,11 @@ def _compile_plan_of(element: PlanOf, compiler, **kw) -> str:
 def pairs_sql(vector: str) -> str:
     """SQL listing the word pairs of the tsvector expression `vector` (also the migration's)."""
     return _PAIRS.format(v=vector)
+
+
+def regconfig(language: str):
+    """The text search configuration `language` (english...) as a regconfig constant."""
+    return cast(literal(language), REGCONFIG)
 
 
 def quoted(lexeme: str) -> str:
