@@ -13,8 +13,6 @@ from pathlib import Path
 
 import time_machine
 from rq import Queue
-from rq.job import Job
-from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from sqlalchemy import func, select
 
 from advocacy.discussions import digests
@@ -30,7 +28,11 @@ from tests.discussions.factories import make_space, make_thread
 from tests.discussions.smtp import smtp_inbox  # noqa: F401 - the real SMTP server fixture
 from tests.factories import UserFactory
 from tests.faults.conftest import BASE_PORT
-from tests.faults.processes import kill_with_its_work_horses, start_worker
+from tests.faults.processes import (
+    hand_back_abandoned_jobs,
+    kill_with_its_work_horses,
+    start_worker,
+)
 from tests.search.conftest import ANYONE, find, keys
 
 
@@ -70,19 +72,6 @@ def due_digest() -> tuple[int, str]:
         digests.queue_due_digests()  # schedules the reader's next digest: a day ago
     make_thread(make_space(author), author, "What happened while you slept")
     return reader.id, reader.email
-
-
-def hand_back_abandoned_jobs(queue: Queue) -> None:
-    """What RQ does for a dead worker: its heartbeat expires, the started job is retried (after
-    the retry interval, when the scheduler moves it back; done here at once)."""
-    started = StartedJobRegistry(queue=queue)
-    assert started.get_job_ids(), "the killed worker's job should still be marked started"
-    started.cleanup(timestamp=time.time() + 24 * 3600)
-    scheduled = ScheduledJobRegistry(queue=queue)
-    for job_id in scheduled.get_job_ids():
-        job = Job.fetch(job_id, connection=queue.connection)
-        scheduled.remove(job)
-        queue.enqueue_job(job)
 
 
 def test_a_digest_run_killed_mid_send_is_sent_exactly_once(make_app, redis_url, request, worker_id):
