@@ -91,16 +91,8 @@ def matching_among(searcher, query: wq.Query, docnums: list[int]) -> dict[int, f
     """Which of `docnums` (ascending) match `query` (required phrases checked per document),
     with their first-phase score (the searcher's weighting, BM25; phrases score as their words)
     read in the same pass."""
-    loose, phrases = loosened(query)
-    matcher = loose.matcher(searcher, searcher.context())
-    found = {}
-    for docnum in docnums:
-        if not matcher.is_active():
-            break
-        if matcher.id() < docnum:
-            matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
-            found[docnum] = matcher.score()
+    _loose, phrases = loosened(query)
+    found = scores_of(searcher, query, docnums)
     for phrase in phrases:
         holding = phrase_docs(searcher, phrase, sorted(found))
         found = {d: score for d, score in found.items() if d in holding}
