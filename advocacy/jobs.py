@@ -263,6 +263,14 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
+# Queues whose dedicated workers run jobs in their own process instead of forking a work horse
+# per job. search: its one writer keeps the index (and its searchers) open from one job to the
+# next; a forked work horse reopened it every time. mail: jobs are short (~75 ms: one reply's
+# notification e-mails) and many; under the mixed load a fork per job cost about as much again,
+# and the mail queue was the first to lag. A worker serving other queues too still forks.
+INLINE_QUEUES = frozenset({"search", "mail"})
+
+
 @click.command("worker")
 @click.option("--queues", default=",".join(QUEUES), show_default=True, help="Queues to serve.")
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
@@ -286,9 +294,7 @@ def worker_command(queues: str, burst: bool, no_scheduler: bool) -> None:
             stop.set()
         return
     names = [name.strip() for name in queues.split(",") if name.strip()]
-    # The search queue's one writer runs its jobs in its own process, keeping the index (and
-    # its searchers) open from one job to the next; a forked work horse reopened it every time.
-    worker_class = InlineAppWorker if names == ["search"] else AppWorker
+    worker_class = InlineAppWorker if set(names) <= INLINE_QUEUES else AppWorker
     worker = worker_class(
         [Queue(name, connection=state.redis) for name in names], connection=state.redis
     )
