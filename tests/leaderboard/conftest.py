@@ -5,6 +5,8 @@ link, clicks through the real redirect, and the real ingest."""
 from __future__ import annotations
 
 import itertools
+import json
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -13,6 +15,7 @@ import pytest
 from advocacy.accounts.service import get_organisation
 from advocacy.extensions import db
 from advocacy.feeds.sharing import get_or_create_link
+from advocacy.leaderboard.conversions import SIGNATURE_HEADER, sign
 from advocacy.leaderboard.ingest import ingest_clicks
 from advocacy.leaderboard.periods import local_day
 from advocacy.leaderboard.signals import conversion_recorded, human_clicks_recorded
@@ -61,6 +64,16 @@ def send_clicks(*clicks: Click) -> None:
 def send_conversion(conversion: Conversion) -> None:
     conversion_recorded.send(None, conversion=conversion)
     db.session.commit()
+
+
+def post_signed(client, path: str, payload, secret: str, timestamp=None, header=None):
+    """POST a JSON body (or raw bytes) signed as the applicant-tracking system or CRM would,
+    or with `header` as the signature when a test forges one."""
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    signature = header if header is not None else sign(secret, body, timestamp or int(time.time()))
+    return client.post(
+        path, data=body, headers={SIGNATURE_HEADER: signature, "Content-Type": "application/json"}
+    )
 
 
 def set_org_timezone(name: str) -> None:

@@ -17,6 +17,7 @@ from advocacy.leaderboard.reach_models import (
     TeamReachDaily,
 )
 from advocacy.leaderboard.signals import conversion_recorded
+from tests.leaderboard.conftest import post_signed
 
 SECRET = "s3cret-for-tests"
 
@@ -31,15 +32,7 @@ def app(make_app):
 @pytest.fixture
 def post(client):
     def send(payload, secret=SECRET, timestamp=None, header=None):
-        body = json.dumps(payload).encode() if not isinstance(payload, bytes) else payload
-        signature = (
-            header if header is not None else sign(secret, body, timestamp or int(time.time()))
-        )
-        return client.post(
-            "/api/v1/conversions",
-            data=body,
-            headers={SIGNATURE_HEADER: signature, "Content-Type": "application/json"},
-        )
+        return post_signed(client, "/api/v1/conversions", payload, secret, timestamp, header)
 
     return send
 

@@ -3,15 +3,11 @@ client that signs reports the way an applicant-tracking system would."""
 
 from __future__ import annotations
 
-import json
-import time
-
 import pytest
 
-from advocacy.leaderboard.conversions import SIGNATURE_HEADER, sign
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.feeds.factories import ContentFactory
-from tests.leaderboard.conftest import ingest, visit  # noqa: F401 - shared fixtures
+from tests.leaderboard.conftest import ingest, post_signed, visit  # noqa: F401 - fixtures
 
 SECRET = "ats-secret-for-tests"
 
@@ -47,14 +43,6 @@ def signed(client):
     """POST a signed JSON body to an API path; returns the response."""
 
     def send(path: str, payload: dict):
-        body = json.dumps(payload).encode()
-        return client.post(
-            path,
-            data=body,
-            headers={
-                SIGNATURE_HEADER: sign(SECRET, body, int(time.time())),
-                "Content-Type": "application/json",
-            },
-        )
+        return post_signed(client, path, payload, SECRET)
 
     return send
