@@ -9,13 +9,13 @@ from pathlib import Path
 from flask import Flask
 
 from advocacy import extensions, jobs, search
-from advocacy.accounts import admin as accounts_admin
-from advocacy.accounts import api as accounts_api
+from advocacy.accounts import admin_routes as accounts_admin
+from advocacy.accounts import api_routes as accounts_api
 from advocacy.accounts import auth
 from advocacy.accounts import cli as accounts_cli
 from advocacy.accounts import routes as accounts_routes
-from advocacy.accounts import settings as accounts_settings
-from advocacy.accounts import teams as accounts_teams
+from advocacy.accounts import settings_routes as accounts_settings
+from advocacy.accounts import team_routes as accounts_teams
 from advocacy.analytics import wiring as analytics
 from advocacy.background import routes as background_routes
 from advocacy.backup import cli as backup_cli
@@ -24,8 +24,8 @@ from advocacy.demo import add_seed_step, seed_demo_command
 from advocacy.discussions import wiring as discussions
 from advocacy.extensions import api, csrf, db, htmx, limiter, login_manager, migrate, talisman
 from advocacy.feeds import wiring as feeds
-from advocacy.leaderboard import points_wiring as leaderboard_points
-from advocacy.leaderboard import reach_wiring
+from advocacy.leaderboard import wiring as reach_wiring
+from advocacy.leaderboard.points import wiring as leaderboard_points
 from advocacy.privacy import wiring as privacy
 from advocacy.recruiting import wiring as recruiting
 from advocacy.web import converters, errors, input_guard, templating

@@ -36,9 +36,9 @@ from advocacy.accounts.models import Team, TeamMembership, User  # noqa: E402
 from advocacy.extensions import db  # noqa: E402
 from advocacy.feeds.models import Content, TrackedLink  # noqa: E402
 from advocacy.jobs import freeze_startup_objects  # noqa: E402
-from advocacy.leaderboard.events import Hit, MemoryBuffer, RedisBuffer  # noqa: E402
-from advocacy.leaderboard.ingest import drain  # noqa: E402
-from advocacy.leaderboard.reach_models import ClickEvent, ReachDaily  # noqa: E402
+from advocacy.leaderboard.reach.events import Hit, MemoryBuffer, RedisBuffer  # noqa: E402
+from advocacy.leaderboard.reach.ingest import drain  # noqa: E402
+from advocacy.leaderboard.reach.models import ClickEvent, ReachDaily  # noqa: E402
 from bench.redirect_bench import DEFAULT_REDIS, fresh_postgres  # noqa: E402
 from bench.results_file import write_section  # noqa: E402
 

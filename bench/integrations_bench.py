@@ -33,8 +33,8 @@ from sqlalchemy import select  # noqa: E402
 
 from advocacy import create_app  # noqa: E402
 from advocacy.accounts.models import User  # noqa: E402
-from advocacy.analytics.exports import csv_lines  # noqa: E402
 from advocacy.extensions import db  # noqa: E402
+from advocacy.web.csv_downloads import csv_lines  # noqa: E402
 from advocacy.webhooks import delivery  # noqa: E402
 from advocacy.webhooks.models import WebhookDelivery  # noqa: E402
 from advocacy.webhooks.outbox import record_event  # noqa: E402

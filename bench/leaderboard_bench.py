@@ -42,8 +42,7 @@ from advocacy.accounts.models import Team, TeamMembership, User  # noqa: E402
 from advocacy.accounts.tokens import create_api_token  # noqa: E402
 from advocacy.extensions import db  # noqa: E402
 from advocacy.jobs import redis_connection  # noqa: E402
-from advocacy.leaderboard.periods import period_keys  # noqa: E402
-from advocacy.leaderboard.points_models import (  # noqa: E402
+from advocacy.leaderboard.points.models import (  # noqa: E402
     PointMemberPeriod,
     PointTeamDay,
     PointTeamNetworkPeriod,
@@ -52,8 +51,9 @@ from advocacy.leaderboard.points_models import (  # noqa: E402
     PointUserNetworkPeriod,
     PointUserPeriod,
 )
-from advocacy.leaderboard.snapshots import take_snapshots  # noqa: E402
-from advocacy.leaderboard.standings_store import rebuild_sorted_sets  # noqa: E402
+from advocacy.leaderboard.points.periods import period_keys  # noqa: E402
+from advocacy.leaderboard.points.snapshots import take_snapshots  # noqa: E402
+from advocacy.leaderboard.points.totals import rebuild_sorted_sets  # noqa: E402
 from bench.results_file import write_section  # noqa: E402
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/advocacy_bench_leaderboard"

@@ -43,8 +43,8 @@ from advocacy import create_app  # noqa: E402
 from advocacy.accounts.tokens import create_api_token  # noqa: E402
 from advocacy.extensions import db  # noqa: E402
 from advocacy.feeds.sharing import get_or_create_link  # noqa: E402
-from advocacy.leaderboard.events import PENDING_KEY, PROCESSING_KEY  # noqa: E402
-from advocacy.leaderboard.reach_wiring import INGEST_INTERVAL  # noqa: E402
+from advocacy.leaderboard.reach.events import PENDING_KEY, PROCESSING_KEY  # noqa: E402
+from advocacy.leaderboard.wiring import INGEST_INTERVAL  # noqa: E402
 from bench.redirect_bench import BROWSER, fresh_postgres, stop  # noqa: E402
 from bench.results_file import write_section  # noqa: E402
 from tests.discussions.factories import make_space, make_thread  # noqa: E402

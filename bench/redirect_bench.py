@@ -34,8 +34,8 @@ from sqlalchemy import func, select  # noqa: E402
 from advocacy import create_app  # noqa: E402
 from advocacy.extensions import db  # noqa: E402
 from advocacy.feeds.models import Content, TrackedLink  # noqa: E402
-from advocacy.leaderboard.ingest import drain  # noqa: E402
-from advocacy.leaderboard.reach_models import ClickEvent  # noqa: E402
+from advocacy.leaderboard.reach.ingest import drain  # noqa: E402
+from advocacy.leaderboard.reach.models import ClickEvent  # noqa: E402
 from bench.results_file import write_section  # noqa: E402
 from tests.factories import UserFactory  # noqa: E402
 

@@ -25,9 +25,9 @@ from advocacy.accounts.models import Team, TeamMembership, User
 from advocacy.errors import Forbidden, ValidationFailed
 from advocacy.extensions import db
 from advocacy.feeds.models import NETWORK_LABELS, Content, Share
-from advocacy.leaderboard import reach
-from advocacy.leaderboard.periods import local_day, organisation_zone
-from advocacy.leaderboard.reach_models import ReachDaily, TeamReachDaily
+from advocacy.leaderboard.points.periods import local_day, organisation_zone
+from advocacy.leaderboard.reach import metrics
+from advocacy.leaderboard.reach.models import ReachDaily, TeamReachDaily
 
 DEFAULT_WEEKS = 12
 TOP_CONTENT = 10
@@ -105,7 +105,7 @@ def default_range(start: date | None, end: date | None) -> tuple[date, date]:
     if start is None:
         end = end or datetime.now(organisation_zone()).date()
         start = end - timedelta(days=7 * DEFAULT_WEEKS - 1)
-    return reach.date_range(start, end)
+    return metrics.date_range(start, end)
 
 
 def _people(query, column, audience: Audience):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from advocacy.demo import DemoOrganisation
 from advocacy.extensions import db
 from advocacy.feeds.models import Share
-from advocacy.leaderboard.reach_demo import DEMO_DAYS
+from advocacy.leaderboard.reach.demo import DEMO_DAYS
 from advocacy.models_base import utcnow
 
 

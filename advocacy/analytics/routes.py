@@ -9,9 +9,9 @@ from flask_login import current_user
 
 from advocacy.accounts.auth import admin_required
 from advocacy.analytics import roi, supply
-from advocacy.analytics.exports import csv_response, wants_bom
 from advocacy.analytics.forms import SupplySettingsForm
 from advocacy.errors import ValidationFailed
+from advocacy.web.csv_downloads import csv_response, wants_bom
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import redirect_or_refresh, render
 

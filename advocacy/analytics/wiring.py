@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from advocacy.analytics import (
-    api as analytics_api,
-)
+from advocacy.analytics import api_routes as analytics_api
 from advocacy.analytics import (
     dashboard_routes,
     models,  # noqa: F401 - the settings table
@@ -16,7 +14,7 @@ from advocacy.analytics import (
 from advocacy.analytics.access import can_report
 from advocacy.analytics.roi import register_earned_media_source
 from advocacy.extensions import api
-from advocacy.leaderboard.reach import earned_media_between
+from advocacy.leaderboard.reach.metrics import earned_media_between
 from advocacy.web.templating import register_nav
 
 

@@ -6,7 +6,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from advocacy.discussions import digests, spaces
+from advocacy.discussions import spaces
+from advocacy.discussions.notifications import digests
 
 discussions_cli = AppGroup("discussions", help="Internal discussions.")
 

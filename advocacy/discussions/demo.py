@@ -30,7 +30,7 @@ from advocacy.discussions.models import (
     ThreadKind,
     ThreadTag,
 )
-from advocacy.discussions.notification_models import Notification, NotificationKind
+from advocacy.discussions.notifications.models import Notification, NotificationKind
 from advocacy.discussions.profiles import ensure_profiles, handle_of
 from advocacy.discussions.threads import render_post_body
 from advocacy.extensions import db

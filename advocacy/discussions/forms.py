@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from advocacy.discussions.bridge import Proposal
+from advocacy.discussions.bridge.service import Proposal
 from advocacy.discussions.models import (
     BODY_MAX,
     FLAG_REASON_MAX,
@@ -25,7 +25,7 @@ from advocacy.discussions.models import (
     SPACE_NAME_MAX,
     TITLE_MAX,
 )
-from advocacy.discussions.notification_models import HANDLE_MAX
+from advocacy.discussions.notifications.models import HANDLE_MAX
 from advocacy.feeds.models import SUMMARY_MAX, URL_MAX, ContentKind
 from advocacy.feeds.models import TITLE_MAX as CONTENT_TITLE_MAX
 

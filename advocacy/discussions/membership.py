@@ -11,8 +11,8 @@ from sqlalchemy.orm import selectinload
 from advocacy.accounts.models import TeamMembership, User
 from advocacy.discussions import access
 from advocacy.discussions.models import JoinRequest, Space, SpaceMember, SpaceRole
-from advocacy.discussions.notification_models import NotificationKind
-from advocacy.discussions.notifications import notify
+from advocacy.discussions.notifications.models import NotificationKind
+from advocacy.discussions.notifications.service import notify
 from advocacy.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from advocacy.extensions import db
 

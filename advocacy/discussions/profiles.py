@@ -19,7 +19,7 @@ from sqlalchemy import exists, func, select, update
 
 from advocacy.accounts.models import Team, TeamMembership, User
 from advocacy.discussions.markdown import MentionTarget
-from advocacy.discussions.notification_models import (
+from advocacy.discussions.notifications.models import (
     HANDLE_MAX,
     DigestFrequency,
     MemberProfile,

@@ -23,8 +23,8 @@ from advocacy.discussions.models import (
     Thread,
     ThreadKind,
 )
-from advocacy.discussions.notification_models import NotificationKind
-from advocacy.discussions.notifications import notify
+from advocacy.discussions.notifications.models import NotificationKind
+from advocacy.discussions.notifications.service import notify
 from advocacy.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from advocacy.extensions import db
 from advocacy.models_base import utcnow

@@ -22,7 +22,7 @@ from advocacy.discussions.models import (
     ThreadRead,
     ThreadTag,
 )
-from advocacy.discussions.notifications import mark_thread_notifications_read
+from advocacy.discussions.notifications.service import mark_thread_notifications_read
 from advocacy.errors import Conflict, ValidationFailed
 from advocacy.extensions import db
 from advocacy.models_base import utcnow

@@ -33,7 +33,7 @@ from advocacy.jobs import enqueue
 from advocacy.models_base import utcnow
 
 TAG_RULE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-FAN_OUT_JOB = "advocacy.discussions.jobs.fan_out_post"
+FAN_OUT_JOB = "advocacy.discussions.notifications.jobs.fan_out_post"
 
 
 def check_title(title: str) -> str:

@@ -11,23 +11,22 @@ from flask_login import current_user
 from advocacy.accounts.signals import team_created
 from advocacy.demo import add_seed_step
 from advocacy.discussions import (
-    api,
-    bridge_demo,
-    bridge_panels,
-    bridge_routes,
+    api_routes,
     cli,
     demo,
-    notification_routes,
-    notifications,
-    post_routes,
-    privacy,
+    personal_data,
     profiles,
     search_sources,
-    space_routes,
     spaces,
-    thread_routes,
 )
-from advocacy.discussions.jobs import SCHEDULES
+from advocacy.discussions.bridge import demo as bridge_demo
+from advocacy.discussions.bridge import panels as bridge_panels
+from advocacy.discussions.bridge import routes
+from advocacy.discussions.notifications import routes as notification_routes
+from advocacy.discussions.notifications import service
+from advocacy.discussions.notifications.jobs import SCHEDULES
+from advocacy.discussions.routes import posts, threads
+from advocacy.discussions.routes import spaces as space_routes
 from advocacy.extensions import api as api_extension
 from advocacy.feeds.panels import register_content_panel
 from advocacy.jobs import register_schedules
@@ -45,15 +44,15 @@ def init_app(app: Flask) -> None:
     panels the feed's pages show (the bridge to advocacy)."""
     for blueprint in (
         space_routes.bp,
-        thread_routes.bp,
-        post_routes.bp,
-        post_routes.moderation_bp,
-        post_routes.people_bp,
+        threads.bp,
+        posts.bp,
+        posts.moderation_bp,
+        posts.people_bp,
         notification_routes.bp,
-        bridge_routes.bp,
+        routes.bp,
     ):
         app.register_blueprint(blueprint)
-    api_extension.register_blueprint(api.bp)
+    api_extension.register_blueprint(api_routes.bp)
     register_nav(app, "Discussions", "spaces.index")
     register_schedules(app, SCHEDULES)
     add_seed_step(demo.seed_discussions)
@@ -69,8 +68,8 @@ def init_app(app: Flask) -> None:
         app,
         PrivacyHandler(
             "discussions",
-            privacy.export_person,
-            privacy.anonymise_person,
+            personal_data.export_person,
+            personal_data.anonymise_person,
             "your discussion settings, spaces, threads, posts as you wrote them, reactions, "
             "reports, follows and notifications.",
         ),
@@ -82,7 +81,7 @@ def _give_team_a_space(team, **_kwargs) -> None:
 
 
 def _notification_count() -> int:
-    return notifications.unread_count(current_user) if current_user.is_authenticated else 0
+    return service.unread_count(current_user) if current_user.is_authenticated else 0
 
 
 def _record_activity() -> None:

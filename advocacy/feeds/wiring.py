@@ -9,12 +9,12 @@ from advocacy.extensions import api
 from advocacy.feeds import (
     admin_routes,
     content_routes,
-    privacy,
+    personal_data,
     queue_routes,
     routes,
     search_source,
 )
-from advocacy.feeds import api as feeds_api
+from advocacy.feeds import api_routes as feeds_api
 from advocacy.feeds.cli import feeds_cli
 from advocacy.feeds.demo import seed_feed
 from advocacy.feeds.jobs import SCHEDULES
@@ -43,8 +43,8 @@ def init_app(app: Flask) -> None:
         app,
         PrivacyHandler(
             "feed",
-            privacy.export_person,
-            privacy.anonymise_person,
+            personal_data.export_person,
+            personal_data.anonymise_person,
             "content you wrote, your review actions, tracked links, shares, policy "
             "acknowledgements and followed topics.",
         ),

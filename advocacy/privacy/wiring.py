@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from advocacy.accounts import privacy as accounts_privacy
+from advocacy.accounts import personal_data as accounts_privacy
 from advocacy.privacy import (
     models,  # noqa: F401 - the erasure table
     routes,

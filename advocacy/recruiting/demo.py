@@ -15,10 +15,10 @@ from advocacy.extensions import db
 from advocacy.feeds import compliance, sharing
 from advocacy.feeds.feed import matches_audience
 from advocacy.feeds.models import Content, ContentKind, ContentState, TrackedLink
-from advocacy.leaderboard.conversions import record_conversion
-from advocacy.leaderboard.events import Hit
-from advocacy.leaderboard.ingest import ingest_batch
-from advocacy.leaderboard.reach_models import HitKind
+from advocacy.leaderboard.reach.conversions import record_conversion
+from advocacy.leaderboard.reach.events import Hit
+from advocacy.leaderboard.reach.ingest import ingest_batch
+from advocacy.leaderboard.reach.models import HitKind
 from advocacy.recruiting.referrals import APPLICATION, update_stage
 
 DEMO_DAYS = 28

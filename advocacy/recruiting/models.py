@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from advocacy.accounts.models import User
 from advocacy.extensions import db
 from advocacy.feeds.models import Content
-from advocacy.leaderboard.reach_models import EXTERNAL_ID_MAX
+from advocacy.leaderboard.reach.models import EXTERNAL_ID_MAX
 from advocacy.models_base import UTCDateTime, utcnow
 
 

@@ -27,8 +27,9 @@ from sqlalchemy import select
 
 from advocacy.errors import NotFound, ValidationFailed
 from advocacy.extensions import db
-from advocacy.leaderboard import conversions, points
-from advocacy.leaderboard.periods import local_day
+from advocacy.leaderboard.points import ledger
+from advocacy.leaderboard.points.periods import local_day
+from advocacy.leaderboard.reach import conversions
 from advocacy.recruiting.models import Referral, Stage
 from advocacy.webhooks.events import referral_stage_changed
 
@@ -108,10 +109,10 @@ def update_stage(
     if new is Stage.HIRED:
         referral.hired_at, referral.hired_on = moment, local_day(moment)
         db.session.flush()
-        points.award_hire(referral)
+        ledger.award_hire(referral)
     elif current is Stage.HIRED:
         referral.hired_at = referral.hired_on = None
-        points.take_back_hire(
+        ledger.take_back_hire(
             referral,
             f"Hire of referral {referral.external_id} corrected to {new.value} by the "
             "applicant-tracking system.",

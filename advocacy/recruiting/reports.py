@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from advocacy.accounts.models import User
 from advocacy.extensions import db
 from advocacy.feeds.models import Content, ContentKind
-from advocacy.leaderboard import reach
-from advocacy.leaderboard.reach_models import ReachDaily
+from advocacy.leaderboard.reach import metrics
+from advocacy.leaderboard.reach.models import ReachDaily
 from advocacy.recruiting.models import Referral, Stage
 
 
@@ -47,8 +47,8 @@ class Funnel:
 
 def funnel(viewer: User, by: str, start: date | None = None, end: date | None = None) -> Funnel:
     """The viewer's visible referral funnel grouped `by` "opening" or "employee"."""
-    start, end = reach.date_range(start, end)
-    scope = reach.scope_of(viewer)
+    start, end = metrics.date_range(start, end)
+    scope = metrics.scope_of(viewer)
     clicks_key = ReachDaily.content_id if by == "opening" else ReachDaily.user_id
     referral_key = Referral.content_id if by == "opening" else Referral.user_id
     rows: dict[int, FunnelRow] = {}
@@ -109,24 +109,24 @@ def _label(rows: dict[int, FunnelRow], by: str) -> None:
 
 def culture_story_reach(viewer: User, start: date | None = None, end: date | None = None):
     """The reach report by content, keeping culture stories only (totals recomputed)."""
-    report = reach.reach_report(viewer, "content", start, end)
+    report = metrics.reach_report(viewer, "content", start, end)
     stories = set(
         db.session.scalars(
             select(Content.id).where(Content.kind == ContentKind.CULTURE_STORY.value)
         )
     )
     rows = [row for row in report.rows if int(row.key) in stories]
-    totals = reach.ReachRow(None, "Total")
+    totals = metrics.ReachRow(None, "Total")
     for row in rows:
         totals.add(vars(row))
         totals.potential_reach += row.potential_reach
         totals.earned_media = round(totals.earned_media + row.earned_media, 2)
-    return reach.Report(report.group_by, report.start, report.end, rows, totals, report.currency)
+    return metrics.Report(report.group_by, report.start, report.end, rows, totals, report.currency)
 
 
 def referrals_query(viewer: User):
     """The referrals the viewer may list, newest first (for the API)."""
-    scope = reach.scope_of(viewer)
+    scope = metrics.scope_of(viewer)
     query = select(Referral).order_by(Referral.applied_at.desc(), Referral.id.desc())
     if not scope.everything:
         query = query.where(Referral.user_id.in_(scope.user_ids))

@@ -6,9 +6,9 @@ from flask import Blueprint, request
 from flask_login import current_user
 
 from advocacy.analytics.access import reporting_required
-from advocacy.analytics.exports import csv_response, wants_bom
-from advocacy.leaderboard.reach_forms import range_of
+from advocacy.leaderboard.reach.forms import range_of
 from advocacy.recruiting import reports
+from advocacy.web.csv_downloads import csv_response, wants_bom
 from advocacy.web.htmx import render
 
 bp = Blueprint("recruiting", __name__, url_prefix="/recruiting")

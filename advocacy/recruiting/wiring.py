@@ -8,9 +8,9 @@ from flask import Flask
 from advocacy import demo
 from advocacy.analytics.demo import spread_demo_shares
 from advocacy.extensions import api
-from advocacy.leaderboard.signals import conversion_recorded
+from advocacy.leaderboard.reach.signals import conversion_recorded
 from advocacy.privacy.registry import PrivacyHandler, register_privacy_handler
-from advocacy.recruiting import api as recruiting_api
+from advocacy.recruiting import api_routes as recruiting_api
 from advocacy.recruiting import (
     models,  # noqa: F401 - the referral table
     referrals,

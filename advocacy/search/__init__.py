@@ -12,8 +12,8 @@ from flask import Flask
 from advocacy import extensions
 from advocacy.demo import add_seed_step
 from advocacy.jobs import Schedule, register_schedules
-from advocacy.search import admin, cli, hooks, indexing, jobs, people, routes
-from advocacy.search import api as search_api
+from advocacy.search import admin_routes, cli, hooks, indexing, jobs, people, routes
+from advocacy.search import api_routes as search_api
 from advocacy.search.backends.warm_up import warm_in_background
 from advocacy.search.extension import SearchState, search_state
 
@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
         warm_in_background(state.backend())
     people.register(app)
     app.register_blueprint(routes.bp)
-    app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_routes.bp)
     extensions.api.register_blueprint(search_api.bp)
     cli.init_app(app)
     add_seed_step(defer_indexing)  # search is set up before the features that seed content

@@ -6,8 +6,8 @@ from flask import Blueprint, flash, request, url_for
 from flask_login import current_user
 
 from advocacy.accounts.auth import admin_required
-from advocacy.analytics.exports import csv_response, wants_bom
 from advocacy.errors import ValidationFailed
+from advocacy.web.csv_downloads import csv_response, wants_bom
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import redirect_or_refresh, render
 from advocacy.webhooks import outbox, subscriptions

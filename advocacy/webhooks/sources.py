@@ -12,7 +12,7 @@ from datetime import datetime
 
 from advocacy.discussions.signals import thread_created
 from advocacy.feeds.signals import content_approved, content_published, share_recorded
-from advocacy.leaderboard.signals import conversion_recorded, human_clicks_recorded
+from advocacy.leaderboard.reach.signals import conversion_recorded, human_clicks_recorded
 from advocacy.web.urls import external_url
 from advocacy.webhooks.events import leaderboard_period_closed, referral_stage_changed
 from advocacy.webhooks.outbox import record_event

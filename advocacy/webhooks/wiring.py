@@ -6,7 +6,7 @@ from flask import Flask
 
 from advocacy.extensions import api
 from advocacy.jobs import register_schedules
-from advocacy.webhooks import api as webhooks_api
+from advocacy.webhooks import api_routes as webhooks_api
 from advocacy.webhooks import jobs, routes, sources
 
 

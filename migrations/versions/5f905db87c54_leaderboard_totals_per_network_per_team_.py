@@ -56,7 +56,7 @@ def upgrade():
 
 
 def _keys(day):
-    """The keys an entry of `day` is totalled under (as advocacy.leaderboard.periods, frozen
+    """The keys an entry of `day` is totalled under (as advocacy.leaderboard.points.periods, frozen
     here so that this migration keeps meaning what it meant)."""
     year, week, _ = day.isocalendar()
     standard = ("all", f"{year}-W{week:02d}", f"{day:%Y-%m}", f"{day.year}-Q{(day.month - 1) // 3 + 1}")

@@ -41,7 +41,7 @@ def upgrade():
 
 
 def _keys(day):
-    """The keys an entry of `day` is totalled under (as advocacy.leaderboard.periods.total_keys,
+    """The keys an entry of `day` is totalled under (as advocacy.leaderboard.points.periods.total_keys,
     frozen here so that this migration keeps meaning what it meant)."""
     year, week, _ = day.isocalendar()
     quarter = f"{day.year}-Q{(day.month - 1) // 3 + 1}"

@@ -10,9 +10,9 @@ import pytest
 
 from advocacy.analytics import dashboard
 from advocacy.feeds import sharing
-from advocacy.leaderboard.events import Hit
-from advocacy.leaderboard.ingest import ingest_batch
-from advocacy.leaderboard.reach_models import HitKind
+from advocacy.leaderboard.reach.events import Hit
+from advocacy.leaderboard.reach.ingest import ingest_batch
+from advocacy.leaderboard.reach.models import HitKind
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.feeds.factories import ContentFactory
 

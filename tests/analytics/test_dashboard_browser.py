@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from advocacy.feeds.sharing import get_or_create_link, share_content
-from advocacy.leaderboard.events import Hit
-from advocacy.leaderboard.ingest import ingest_batch
+from advocacy.leaderboard.reach.events import Hit
+from advocacy.leaderboard.reach.ingest import ingest_batch
 from tests.browser.signing import sign_in
 from tests.browser.test_accessibility import blocking_violations
 from tests.factories import MembershipFactory, TeamFactory, UserFactory

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from advocacy.analytics.exports import csv_lines, neutralise
+from advocacy.web.csv_downloads import csv_lines, neutralise
 from tests.factories import UserFactory
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from advocacy.leaderboard.points import adjust_points
+from advocacy.leaderboard.points.ledger import adjust_points
 from tests.browser.signing import sign_in
 from tests.browser.test_accessibility import blocking_violations
 from tests.factories import MembershipFactory, TeamFactory, UserFactory

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from advocacy.discussions import threads
-from advocacy.discussions.bridge_models import ContentDiscussion
+from advocacy.discussions.bridge.models import ContentDiscussion
 from advocacy.discussions.models import Space, SpaceFollow, SpaceMember, Thread
-from advocacy.discussions.notification_models import Notification
+from advocacy.discussions.notifications.models import Notification
 from advocacy.extensions import db
 from tests.discussions.concurrency import rival_commits_before_flush
 from tests.discussions.factories import make_space, make_thread

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from advocacy.accounts.service import find_user_by_email
 from advocacy.demo import CURATOR_EMAIL
-from advocacy.discussions.bridge_models import ContentDiscussion, ContentProposal
+from advocacy.discussions.bridge.models import ContentDiscussion, ContentProposal
 from advocacy.discussions.models import Acknowledgement, Post, Reaction, Space, Thread
-from advocacy.discussions.notification_models import Notification
+from advocacy.discussions.notifications.models import Notification
 from advocacy.extensions import db
 from advocacy.search import service as search_service
 

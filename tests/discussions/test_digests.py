@@ -9,8 +9,9 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from advocacy.discussions import digests, profiles
-from advocacy.discussions.notification_models import DigestRun, MemberProfile
+from advocacy.discussions import profiles
+from advocacy.discussions.notifications import digests
+from advocacy.discussions.notifications.models import DigestRun, MemberProfile
 from advocacy.extensions import db
 from tests.discussions.factories import make_space, make_thread
 from tests.factories import UserFactory

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from advocacy.accounts.service import add_team_member, create_team, deactivate_user
 from advocacy.discussions import membership, profiles, qa, threads
-from advocacy.discussions.jobs import send_due_notification_emails
-from advocacy.discussions.notification_models import Notification
+from advocacy.discussions.notifications.jobs import send_due_notification_emails
+from advocacy.discussions.notifications.models import Notification
 from advocacy.extensions import db
 from tests.discussions.factories import add_member, make_thread
 from tests.factories import UserFactory

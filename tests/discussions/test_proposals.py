@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from advocacy.discussions import threads
-from advocacy.discussions.bridge_models import ContentProposal
+from advocacy.discussions.bridge.models import ContentProposal
 from advocacy.extensions import db
 from advocacy.feeds import compliance
 from advocacy.feeds.models import Content, ContentEvent

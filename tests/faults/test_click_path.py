@@ -17,14 +17,14 @@ from sqlalchemy import func, select
 from advocacy.extensions import db
 from advocacy.feeds.sharing import get_or_create_link
 from advocacy.jobs import AppWorker, enqueue
-from advocacy.leaderboard.events import PENDING_KEY, PROCESSING_KEY
-from advocacy.leaderboard.ingest import (
+from advocacy.leaderboard.reach.events import PENDING_KEY, PROCESSING_KEY
+from advocacy.leaderboard.reach.ingest import (
     INGEST_LOCK_KEY,
     INGEST_LOCK_SECONDS,
     flush_local_buffer,
     ingest_clicks,
 )
-from advocacy.leaderboard.reach_models import ClickEvent, ReachDaily
+from advocacy.leaderboard.reach.models import ClickEvent, ReachDaily
 from tests.factories import UserFactory
 from tests.faults.processes import kill_with_its_work_horses, start_worker, wait_for
 from tests.feeds.factories import ContentFactory

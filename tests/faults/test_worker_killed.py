@@ -15,8 +15,8 @@ import time_machine
 from rq import Queue
 from sqlalchemy import func, select
 
-from advocacy.discussions import digests
-from advocacy.discussions.notification_models import DigestRun, MemberProfile
+from advocacy.discussions.notifications import digests
+from advocacy.discussions.notifications.models import DigestRun, MemberProfile
 from advocacy.extensions import db
 from advocacy.jobs import AppWorker
 from advocacy.models_base import utcnow

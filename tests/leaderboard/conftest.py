@@ -15,10 +15,10 @@ import pytest
 from advocacy.accounts.service import get_organisation
 from advocacy.extensions import db
 from advocacy.feeds.sharing import get_or_create_link
-from advocacy.leaderboard.conversions import SIGNATURE_HEADER, sign
-from advocacy.leaderboard.ingest import ingest_clicks
-from advocacy.leaderboard.periods import local_day
-from advocacy.leaderboard.signals import conversion_recorded, human_clicks_recorded
+from advocacy.leaderboard.points.periods import local_day
+from advocacy.leaderboard.reach.conversions import SIGNATURE_HEADER, sign
+from advocacy.leaderboard.reach.ingest import ingest_clicks
+from advocacy.leaderboard.reach.signals import conversion_recorded, human_clicks_recorded
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.feeds.factories import ContentFactory
 

@@ -14,9 +14,8 @@ from sqlalchemy import insert, select
 from advocacy.accounts.models import TeamMembership, User
 from advocacy.extensions import db
 from advocacy.jobs import redis_connection
-from advocacy.leaderboard import points_rules
-from advocacy.leaderboard.periods import is_snapshot_key
-from advocacy.leaderboard.points_models import (
+from advocacy.leaderboard.points import rules
+from advocacy.leaderboard.points.models import (
     PointDailyTotal,
     PointEntry,
     PointMemberPeriod,
@@ -27,7 +26,8 @@ from advocacy.leaderboard.points_models import (
     PointUserNetworkPeriod,
     PointUserPeriod,
 )
-from advocacy.leaderboard.standings_store import (
+from advocacy.leaderboard.points.periods import is_snapshot_key
+from advocacy.leaderboard.points.totals import (
     REDIS_PREFIX,
     rebuild_rollups_from_ledger,
     rebuild_sorted_sets,
@@ -111,7 +111,7 @@ def test_a_batch_scores_like_the_same_clicks_one_by_one(rq_app):
     rebuild_sorted_sets(redis_connection())
     with time_machine.travel(MONDAY - timedelta(days=1)):
         values = {"share_intent": 2, "verified_share": 5, "human_click": 2, "conversion": 20}
-        points_rules.set_rules({**values, "daily_cap": 5}, admin)
+        rules.set_rules({**values, "daily_cap": 5}, admin)
     batched, one_by_one = group(3), group(3)
     send_clicks(*clicks_for(*batched))
     for click in clicks_for(*one_by_one):

@@ -10,10 +10,10 @@ import time_machine
 
 from advocacy.errors import ValidationFailed
 from advocacy.jobs import redis_connection
-from advocacy.leaderboard import privacy
-from advocacy.leaderboard.boards import board_query, leaderboard, standings_backend
-from advocacy.leaderboard.standings import BoardFilters
-from advocacy.leaderboard.standings_store import rebuild_sorted_sets
+from advocacy.leaderboard.points import visibility
+from advocacy.leaderboard.points.boards import board_query, leaderboard, standings_backend
+from advocacy.leaderboard.points.standings import BoardFilters
+from advocacy.leaderboard.points.totals import rebuild_sorted_sets
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.leaderboard.conftest import Click, send_clicks
 
@@ -49,10 +49,10 @@ def test_the_reader_sees_their_own_rank_even_outside_the_top(people):
 
 
 def test_hidden_employees_are_anonymous_to_others_but_not_to_themselves(people):
-    privacy.set_visibility(people["Zoe"], "hidden")
+    visibility.set_visibility(people["Zoe"], "hidden")
     seen_by_yan = board(people["Yan"]).people[0]
     assert (seen_by_yan.name, seen_by_yan.anonymous, seen_by_yan.user_id) == (
-        privacy.ANONYMOUS,
+        visibility.ANONYMOUS,
         True,
         None,
     )
@@ -61,18 +61,18 @@ def test_hidden_employees_are_anonymous_to_others_but_not_to_themselves(people):
 
 
 def test_a_pseudonymous_organisation_names_only_those_who_opt_in(people, admin):
-    privacy.set_pseudonymous_by_default(True, admin)
-    privacy.set_visibility(people["Yan"], "shown")
+    visibility.set_pseudonymous_by_default(True, admin)
+    visibility.set_visibility(people["Yan"], "shown")
     names = [p.name for p in board(people["Wes"]).people]
-    assert names == [privacy.ANONYMOUS, "Yan", privacy.ANONYMOUS]
-    privacy.set_pseudonymous_by_default(False, admin)
+    assert names == [visibility.ANONYMOUS, "Yan", visibility.ANONYMOUS]
+    visibility.set_pseudonymous_by_default(False, admin)
     assert [p.name for p in board(people["Wes"]).people] == ["Zoe", "Yan", "Xia"]
 
 
 def test_bad_visibility_is_refused(people):
     with pytest.raises(ValidationFailed):
-        privacy.set_visibility(people["Zoe"], "invisible")
-    assert privacy.visibility_of(people["Zoe"]) == "default"
+        visibility.set_visibility(people["Zoe"], "invisible")
+    assert visibility.visibility_of(people["Zoe"]) == "default"
 
 
 def test_team_boards_rank_by_average_per_active_member_or_total(app):

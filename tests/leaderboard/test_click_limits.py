@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from advocacy.extensions import db
-from advocacy.leaderboard.conversions import SIGNATURE_HEADER, sign
-from advocacy.leaderboard.ingest import ingest_clicks
-from advocacy.leaderboard.reach_models import ClickEvent, Conversion
+from advocacy.leaderboard.reach.conversions import SIGNATURE_HEADER, sign
+from advocacy.leaderboard.reach.ingest import ingest_clicks
+from advocacy.leaderboard.reach.models import ClickEvent, Conversion
 from tests.leaderboard.conftest import BROWSER
 
 

@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from advocacy.extensions import db
-from advocacy.leaderboard.conversions import SIGNATURE_HEADER, sign
-from advocacy.leaderboard.reach_models import (
+from advocacy.leaderboard.reach.conversions import SIGNATURE_HEADER, sign
+from advocacy.leaderboard.reach.models import (
     Conversion,
     ReachDaily,
     ReachSettings,
     TeamReachDaily,
 )
-from advocacy.leaderboard.signals import conversion_recorded
+from advocacy.leaderboard.reach.signals import conversion_recorded
 from tests.leaderboard.conftest import post_signed
 
 SECRET = "s3cret-for-tests"

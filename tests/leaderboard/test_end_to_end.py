@@ -12,7 +12,8 @@ from datetime import timedelta
 from advocacy.analytics.roi import earned_media_value
 from advocacy.extensions import db
 from advocacy.feeds import sharing
-from advocacy.leaderboard import points, reach
+from advocacy.leaderboard.points import ledger
+from advocacy.leaderboard.reach import metrics
 from advocacy.models_base import utcnow
 from advocacy.privacy.service import erase_account, export_archive
 from tests.leaderboard.conftest import BROWSER_UAS
@@ -31,7 +32,7 @@ def test_a_share_and_its_clicks_become_points_reach_and_earned_media(
     visit(code, ua=BOT)  # a preview fetcher: a bot hit
     assert ingest() == 6
 
-    history = points.points_history(sharer)
+    history = ledger.points_history(sharer)
     earned = sorted((entry.action, entry.points) for entry in history)
     assert earned == [
         ("human_click", 1),
@@ -41,10 +42,10 @@ def test_a_share_and_its_clicks_become_points_reach_and_earned_media(
         ("share_intent", 2),
         ("verified_share", 5),
     ]
-    report = reach.reach_report(sharer, "network", only_user_id=sharer.id)
+    report = metrics.reach_report(sharer, "network", only_user_id=sharer.id)
     assert (report.totals.human_clicks, report.totals.bot_hits) == (4, 1)
 
-    reach.update_reach_values(admin, click_value=0.5, conversion_value=10, currency="EUR")
+    metrics.update_reach_values(admin, click_value=0.5, conversion_value=10, currency="EUR")
     now = utcnow()
     assert float(earned_media_value(now - timedelta(days=1), now + timedelta(days=1))) == 2.0
 

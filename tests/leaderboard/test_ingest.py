@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 from advocacy.extensions import db
 from advocacy.feeds.models import Share
 from advocacy.jobs import enqueue
-from advocacy.leaderboard import ingest as ingest_module
-from advocacy.leaderboard.events import PENDING_KEY, PROCESSING_KEY, Hit, RedisBuffer
-from advocacy.leaderboard.ingest import ingest_batch
-from advocacy.leaderboard.reach_models import ClickEvent, ReachDaily
-from advocacy.leaderboard.signals import human_clicks_recorded, shares_verified
-from advocacy.leaderboard.tracking import visitor_key
+from advocacy.leaderboard.reach import ingest as ingest_module
+from advocacy.leaderboard.reach.events import PENDING_KEY, PROCESSING_KEY, Hit, RedisBuffer
+from advocacy.leaderboard.reach.ingest import ingest_batch
+from advocacy.leaderboard.reach.models import ClickEvent, ReachDaily
+from advocacy.leaderboard.reach.signals import human_clicks_recorded, shares_verified
+from advocacy.leaderboard.reach.tracking import visitor_key
 from tests.leaderboard.conftest import BROWSER
 
 

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from advocacy.errors import ValidationFailed
-from advocacy.leaderboard.periods import local_day, resolve_period
+from advocacy.leaderboard.points.periods import local_day, resolve_period
 
 
 @pytest.mark.parametrize(

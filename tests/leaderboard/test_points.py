@@ -12,14 +12,14 @@ from sqlalchemy import func, select
 from advocacy.errors import ValidationFailed
 from advocacy.extensions import db
 from advocacy.feeds import sharing
-from advocacy.leaderboard import points, points_rules
-from advocacy.leaderboard.points_models import (
+from advocacy.leaderboard.points import ledger, rules
+from advocacy.leaderboard.points.models import (
     PointEntry,
     PointTeamDay,
     PointUserDay,
     PointUserPeriod,
 )
-from advocacy.leaderboard.signals import shares_verified
+from advocacy.leaderboard.reach.signals import shares_verified
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.feeds.factories import ContentFactory
 from tests.leaderboard.conftest import Click, Conversion, send_clicks, send_conversion
@@ -92,7 +92,7 @@ def test_clicks_score_once_even_when_a_batch_is_retried(app, user):
 
 
 def test_entries_roll_back_with_the_batch_that_caused_them(app, user):
-    from advocacy.leaderboard.signals import human_clicks_recorded
+    from advocacy.leaderboard.reach.signals import human_clicks_recorded
 
     human_clicks_recorded.send(None, clicks=[Click(user.id, NOON)])
     db.session.rollback()
@@ -102,7 +102,7 @@ def test_entries_roll_back_with_the_batch_that_caused_them(app, user):
 
 
 def test_daily_cap_keeps_what_passes_it_with_zero_points(app, user, admin):
-    points_rules.set_rules(
+    rules.set_rules(
         {
             "share_intent": 2,
             "verified_share": 5,
@@ -121,7 +121,7 @@ def test_daily_cap_keeps_what_passes_it_with_zero_points(app, user, admin):
         (1, "daily_cap"),
         (0, "daily_cap"),
     ]
-    points.adjust_points(user, 10, "Won the spring contest", admin)  # corrections are not capped
+    ledger.adjust_points(user, 10, "Won the spring contest", admin)  # corrections are not capped
     send_clicks(Click(user.id, day - timedelta(days=1)))  # another day, its own cap (old rules)
     assert total(user) == 5 + 10 + 1
 
@@ -129,7 +129,7 @@ def test_daily_cap_keeps_what_passes_it_with_zero_points(app, user, admin):
 def test_entries_keep_the_values_in_force_when_earned(app, user, admin):
     early = datetime.now(UTC) - timedelta(hours=2)
     send_clicks(Click(user.id, early))
-    points_rules.set_rules(
+    rules.set_rules(
         {
             "share_intent": 2,
             "verified_share": 5,
@@ -146,8 +146,8 @@ def test_entries_keep_the_values_in_force_when_earned(app, user, admin):
         (1, True),
         (3, False),
     ]
-    assert points_rules.current_rules().human_click == 3
-    assert [r.human_click for r in points_rules.rule_history()] == [3]
+    assert rules.current_rules().human_click == 3
+    assert [r.human_click for r in rules.rule_history()] == [3]
 
 
 @pytest.mark.parametrize(
@@ -169,9 +169,9 @@ def test_bad_rule_values_are_refused_and_change_nothing(app, admin, values, fiel
         "daily_cap": 100,
     }
     with pytest.raises(ValidationFailed) as error:
-        points_rules.set_rules({**good, **values}, admin)
+        rules.set_rules({**good, **values}, admin)
     assert list(error.value.errors) == [field]
-    assert points_rules.rule_history() == []
+    assert rules.rule_history() == []
 
 
 def test_verified_shares_score_once_per_link(app, user):
@@ -196,13 +196,13 @@ def test_conversions_score_once(app, user):
 def test_corrections_need_a_reason_are_audited_and_may_be_negative(app, user, admin):
     team = MembershipFactory(user=user).team
     send_clicks(Click(user.id, datetime.now(UTC)))
-    entry = points.adjust_points(user, -1, "Clicked their own link from home", admin, key="r1")
+    entry = ledger.adjust_points(user, -1, "Clicked their own link from home", admin, key="r1")
     assert (
-        points.adjust_points(user, -1, "Clicked their own link from home", admin, key="r1") == entry
+        ledger.adjust_points(user, -1, "Clicked their own link from home", admin, key="r1") == entry
     )
     assert (entry.points, entry.created_by_id, entry.team_ids) == (-1, admin.id, [team.id])
     assert entry.reason == "Clicked their own link from home"
-    assert points.recent_adjustments() == [entry]
+    assert ledger.recent_adjustments() == [entry]
     assert total(user) == 0
     assert db.session.scalar(select(func.sum(PointTeamDay.points))) == -1
 
@@ -219,7 +219,7 @@ def test_corrections_need_a_reason_are_audited_and_may_be_negative(app, user, ad
 )
 def test_bad_corrections_are_refused(app, user, admin, amount, reason, day, fields):
     with pytest.raises(ValidationFailed) as error:
-        points.adjust_points(user, amount, reason, admin, day=day)
+        ledger.adjust_points(user, amount, reason, admin, day=day)
     assert sorted(error.value.errors) == fields
     assert entries(user) == []
 
@@ -229,7 +229,7 @@ def test_points_history_is_newest_first(app, user):
     send_clicks(
         Click(user.id, NOON), Click(user.id, NOON + timedelta(hours=1)), Click(other.id, NOON)
     )
-    history = points.points_history(user)
+    history = ledger.points_history(user)
     assert [r.occurred_at for r in history] == [NOON + timedelta(hours=1), NOON]
     assert history[0].action_label == "Click on your link"
 

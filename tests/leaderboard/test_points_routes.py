@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from advocacy.extensions import db
-from advocacy.leaderboard import points_rules, privacy
-from advocacy.leaderboard.points_models import PointEntry
+from advocacy.leaderboard.points import rules as points_rules
+from advocacy.leaderboard.points import visibility
+from advocacy.leaderboard.points.models import PointEntry
 from tests.factories import MembershipFactory, TeamFactory
 from tests.leaderboard.conftest import Click, send_clicks
 from tests.openapi_validation import problem_of
@@ -27,7 +28,7 @@ def scored(app, user):
     now = datetime.now(UTC)
     send_clicks(*[Click(user.id, now, team_ids=(team.id,)) for _ in range(2)])
     send_clicks(*[Click(rob.id, now, team_ids=(team.id,)) for _ in range(5)])
-    privacy.set_visibility(rob, "hidden")
+    visibility.set_visibility(rob, "hidden")
     return {"team": team, "rob": rob}
 
 
@@ -59,9 +60,9 @@ def test_bad_leaderboard_input_is_a_422_with_the_reason(login_as, user, query):
 def test_an_employee_hides_themselves(login_as, user, scored):
     client = login_as(user)
     assert client.post("/leaderboard/privacy", data={"visibility": "hidden"}).status_code == 303
-    assert privacy.visibility_of(user) == "hidden"
+    assert visibility.visibility_of(user) == "hidden"
     client.post("/leaderboard/privacy", data={"visibility": "nonsense"})
-    assert privacy.visibility_of(user) == "hidden"
+    assert visibility.visibility_of(user) == "hidden"
 
 
 def test_my_points_page_and_fragment(login_as, user, scored):
@@ -109,7 +110,7 @@ def test_admin_changes_values_and_corrects_points(login_as, admin, user):
         client.post("/admin/points/privacy", data={"pseudonymous_by_default": "y"}).status_code
         == 303
     )
-    assert privacy.leaderboard_settings().pseudonymous_by_default is True
+    assert visibility.leaderboard_settings().pseudonymous_by_default is True
 
 
 def test_api_leaderboard(api, user, scored):

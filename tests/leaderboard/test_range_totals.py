@@ -16,18 +16,18 @@ from sqlalchemy import select
 
 from advocacy.extensions import db
 from advocacy.jobs import redis_connection
-from advocacy.leaderboard import points
-from advocacy.leaderboard.periods import (
+from advocacy.leaderboard.points import ledger as points
+from advocacy.leaderboard.points.models import PointEntry
+from advocacy.leaderboard.points.periods import (
     PeriodKind,
     RangeKeys,
     range_keys,
     resolve_period,
     standard_period,
 )
-from advocacy.leaderboard.points_models import PointEntry
-from advocacy.leaderboard.snapshots import boundaries_near, take_snapshots
-from advocacy.leaderboard.standings import BoardFilters, RedisStandings, SqlStandings, ranked
-from advocacy.leaderboard.standings_store import rebuild_sorted_sets
+from advocacy.leaderboard.points.snapshots import boundaries_near, take_snapshots
+from advocacy.leaderboard.points.standings import BoardFilters, RedisStandings, SqlStandings, ranked
+from advocacy.leaderboard.points.totals import rebuild_sorted_sets
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.leaderboard.conftest import Click, send_clicks, set_org_timezone
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from advocacy.feeds.sharing import get_or_create_link
-from advocacy.leaderboard.events import Hit
-from advocacy.leaderboard.ingest import ingest_batch
+from advocacy.leaderboard.reach.events import Hit
+from advocacy.leaderboard.reach.ingest import ingest_batch
 from tests.browser.test_accessibility import blocking_violations
 from tests.factories import PASSWORD, UserFactory
 from tests.feeds.factories import ContentFactory

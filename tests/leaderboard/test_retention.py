@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from advocacy.extensions import db
 from advocacy.feeds.sharing import get_or_create_link
-from advocacy.leaderboard import reach
-from advocacy.leaderboard.events import Hit
-from advocacy.leaderboard.ingest import ingest_batch
-from advocacy.leaderboard.reach_models import ClickEvent, HitKind
-from advocacy.leaderboard.retention import prune_click_events
+from advocacy.leaderboard.reach import metrics
+from advocacy.leaderboard.reach.events import Hit
+from advocacy.leaderboard.reach.ingest import ingest_batch
+from advocacy.leaderboard.reach.models import ClickEvent, HitKind
+from advocacy.leaderboard.reach.retention import prune_click_events
 from tests.factories import UserFactory
 from tests.feeds.factories import ContentFactory
 
@@ -41,10 +41,10 @@ def test_old_raw_clicks_are_pruned_and_the_figures_stay(app, link, admin):
         ingest_batch(
             _hits(link, NOW - timedelta(days=91), 5) + _hits(link, NOW - timedelta(days=89), 2)
         )
-        before = reach.reach_report(admin, "day", NOW.date() - timedelta(days=100), NOW.date())
+        before = metrics.reach_report(admin, "day", NOW.date() - timedelta(days=100), NOW.date())
         assert prune_click_events(batch_size=2) == 5  # three batches of at most two
         assert prune_click_events() == 0  # nothing left to do: a rerun is harmless
-        after = reach.reach_report(admin, "day", NOW.date() - timedelta(days=100), NOW.date())
+        after = metrics.reach_report(admin, "day", NOW.date() - timedelta(days=100), NOW.date())
     left = db.session.scalars(select(ClickEvent.occurred_at)).all()
     assert len(left) == 2 and all(at > NOW - timedelta(days=90) for at in left)
     assert after.totals.human_clicks == before.totals.human_clicks == 7

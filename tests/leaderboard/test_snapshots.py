@@ -9,15 +9,15 @@ import time_machine
 from sqlalchemy import select
 
 from advocacy.extensions import db
-from advocacy.leaderboard.periods import resolve_period, snapshot_key
-from advocacy.leaderboard.points_models import PointSnapshot, PointUserPeriod
-from advocacy.leaderboard.snapshots import (
+from advocacy.leaderboard.points.models import PointSnapshot, PointUserPeriod
+from advocacy.leaderboard.points.periods import resolve_period, snapshot_key
+from advocacy.leaderboard.points.snapshots import (
     DAILY_DAYS,
     listed_boundaries,
     take_snapshots,
     wanted_boundaries,
 )
-from advocacy.leaderboard.standings import SqlStandings
+from advocacy.leaderboard.points.standings import SqlStandings
 from tests.factories import UserFactory
 from tests.leaderboard.conftest import Click, send_clicks
 

@@ -12,19 +12,19 @@ from sqlalchemy import delete, select
 from advocacy.accounts.models import User
 from advocacy.extensions import db
 from advocacy.jobs import redis_connection
-from advocacy.leaderboard import points
-from advocacy.leaderboard.boards import standings_backend
-from advocacy.leaderboard.periods import resolve_period
-from advocacy.leaderboard.points_models import PointEntry, PointUserPeriod
-from advocacy.leaderboard.snapshots import take_snapshots
-from advocacy.leaderboard.standings import (
+from advocacy.leaderboard.points import ledger
+from advocacy.leaderboard.points.boards import standings_backend
+from advocacy.leaderboard.points.models import PointEntry, PointUserPeriod
+from advocacy.leaderboard.points.periods import resolve_period
+from advocacy.leaderboard.points.snapshots import take_snapshots
+from advocacy.leaderboard.points.standings import (
     NO_FILTERS,
     BoardFilters,
     RedisStandings,
     Score,
     SqlStandings,
 )
-from advocacy.leaderboard.standings_store import BUILT_KEY, rebuild_sorted_sets
+from advocacy.leaderboard.points.totals import BUILT_KEY, rebuild_sorted_sets
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.leaderboard.conftest import Click, send_clicks
 
@@ -55,9 +55,9 @@ def standings_data(rq_app):
         )
         send_clicks(Click(ann.id, APRIL, "x", team_ids=(sales.id,)))
         send_clicks(*[Click(cy.id, EARLY_MAY, team_ids=(marketing.id,)) for _ in range(5)])
-        points.adjust_points(dee, 2, "Helped at the booth", admin)
-        points.adjust_points(eve, 1, "Typo in a correction", admin)
-        points.adjust_points(eve, -1, "Undo the typo above", admin)
+        ledger.adjust_points(dee, 2, "Helped at the booth", admin)
+        ledger.adjust_points(eve, 1, "Typo in a correction", admin)
+        ledger.adjust_points(eve, -1, "Undo the typo above", admin)
     ids = {name: user.id for name, user in people.items()}
     return {"ids": ids, "sales": sales.id, "marketing": marketing.id, "redis": redis}
 
@@ -219,7 +219,7 @@ def test_ranges_and_networks_add_up_to_the_sorted_sets(backend, standings_data, 
     ids, admin = standings_data["ids"], UserFactory(role="admin")
     with time_machine.travel(NOW, tick=False):
         ann = db.session.get(User, ids["ann"])
-        points.adjust_points(ann, 4, "Talk at the April meetup", admin, day=date(2024, 4, 5))
+        ledger.adjust_points(ann, 4, "Talk at the April meetup", admin, day=date(2024, 4, 5))
         for kind in ("week", "month", "quarter"):
             standard = resolve_period(kind)
             custom = resolve_period("custom", standard.start, standard.end)

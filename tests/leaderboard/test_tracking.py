@@ -12,8 +12,8 @@ import time_machine
 from sqlalchemy import select
 
 from advocacy.extensions import db
-from advocacy.leaderboard.botdetect import is_bot
-from advocacy.leaderboard.reach_models import ClickEvent, ReachDaily, TeamReachDaily
+from advocacy.leaderboard.reach.bots import is_bot
+from advocacy.leaderboard.reach.models import ClickEvent, ReachDaily, TeamReachDaily
 from tests.leaderboard.conftest import BROWSER_UAS
 
 LIBRARY_BOT_UAS = [

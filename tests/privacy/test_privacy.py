@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from advocacy.accounts.models import ApiToken, User
 from advocacy.accounts.tokens import create_api_token
 from advocacy.discussions.models import Post, SpaceFollow, ThreadFollow
-from advocacy.discussions.notification_models import MemberProfile, Notification
+from advocacy.discussions.notifications.models import MemberProfile, Notification
 from advocacy.extensions import db
 from advocacy.feeds import sharing
 from advocacy.feeds.models import Share, TrackedLink

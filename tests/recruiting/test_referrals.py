@@ -10,7 +10,7 @@ import zipfile
 
 from advocacy.extensions import db
 from advocacy.feeds import sharing
-from advocacy.leaderboard import points
+from advocacy.leaderboard.points import ledger
 from advocacy.privacy.service import export_archive
 from advocacy.recruiting import reports
 from advocacy.recruiting.models import Referral
@@ -52,7 +52,7 @@ def test_a_click_on_a_job_link_becomes_an_application_then_a_hire(
         referrer.id,
         opening.id,
     )
-    earned = {entry.action: entry.points for entry in points.points_history(referrer)}
+    earned = {entry.action: entry.points for entry in ledger.points_history(referrer)}
     assert earned["hire"] == 50 and earned["conversion"] == 20
 
     funnel = reports.funnel(admin, "opening")
@@ -83,7 +83,7 @@ def test_a_correction_moves_a_final_stage_and_takes_back_the_hire_points(
     def hire_points():
         return [
             (e.action, e.points)
-            for e in reversed(points.points_history(referrer))
+            for e in reversed(ledger.points_history(referrer))
             if e.action == "hire" or "referral a2" in e.reason
         ]
 
@@ -91,7 +91,7 @@ def test_a_correction_moves_a_final_stage_and_takes_back_the_hire_points(
     assert hire_points() == [("hire", 50)]
     report(stage="rejected", correct=True)
     assert hire_points() == [("hire", 50), ("adjustment", -50)]
-    taken_back = points.points_history(referrer)[0]
+    taken_back = ledger.points_history(referrer)[0]
     assert "corrected to rejected by the applicant-tracking system" in taken_back.reason
     assert (taken_back.network, taken_back.content_id) == ("x", opening.id)
     report(stage="hired", correct=True)

@@ -16,10 +16,10 @@ from advocacy.extensions import db
 from advocacy.feeds.compliance import add_blocked_terms, publish_policy
 from advocacy.feeds.models import Source, Topic
 from advocacy.feeds.sharing import get_or_create_link
-from advocacy.leaderboard import privacy
-from advocacy.leaderboard.events import Hit
-from advocacy.leaderboard.ingest import ingest_batch
-from advocacy.leaderboard.tracking import visitor_key
+from advocacy.leaderboard.points import visibility
+from advocacy.leaderboard.reach.events import Hit
+from advocacy.leaderboard.reach.ingest import ingest_batch
+from advocacy.leaderboard.reach.tracking import visitor_key
 from advocacy.webhooks.subscriptions import SubscriptionInput, create_subscription
 from tests.discussions.factories import add_member, make_space
 from tests.factories import UserFactory
@@ -87,7 +87,7 @@ def seed_org() -> Org:
     db.session.add_all([source, topic])
     db.session.commit()
     link = _clicked_link(people["owner"], live)
-    privacy.set_visibility(people["owner"], "hidden")
+    visibility.set_visibility(people["owner"], "hidden")
     subscription, _ = create_subscription(
         SubscriptionInput("Walk CRM", "https://hooks.invalid/walk", events=["content.published"]),
         people["admin"],

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from advocacy.extensions import db
 from advocacy.feeds import sharing, workflow
-from advocacy.leaderboard.ingest import Click
-from advocacy.leaderboard.signals import conversion_recorded, human_clicks_recorded
+from advocacy.leaderboard.reach.ingest import Click
+from advocacy.leaderboard.reach.signals import conversion_recorded, human_clicks_recorded
 from advocacy.models_base import utcnow
 from advocacy.webhooks.events import leaderboard_period_closed, referral_stage_changed
 from advocacy.webhooks.models import WebhookEvent
