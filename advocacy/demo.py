@@ -17,14 +17,9 @@ import click
 from flask.cli import with_appcontext
 
 from advocacy.accounts.models import Role, Team, User
-from advocacy.accounts.service import (
-    Profile,
-    add_team_member,
-    add_user,
-    ensure_team,
-    find_user_by_email,
-    update_organisation,
-)
+from advocacy.accounts.organisation import update_organisation
+from advocacy.accounts.service import Profile, add_user, find_user_by_email
+from advocacy.accounts.teams import add_team_member, ensure_team
 from advocacy.extensions import db
 
 ORGANISATION_NAME = "Acme"

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
-from advocacy.accounts import administration, service
+from advocacy.accounts import administration, service, validation
 from advocacy.accounts.admin_forms import ImportForm, InviteForm, OrganisationForm, RoleForm
 from advocacy.accounts.auth import admin_required
 from advocacy.accounts.imports import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, start_user_import
+from advocacy.accounts.organisation import get_organisation, update_organisation
 from advocacy.errors import Conflict, ValidationFailed
 from advocacy.web.csv_downloads import csv_response, wants_bom
 from advocacy.web.forms import apply_errors
@@ -187,14 +188,14 @@ def import_users():
 @bp.route("/organisation", methods=["GET", "POST"])
 def organisation():
     """The organisation's name and default time zone."""
-    current = service.get_organisation()
-    form = OrganisationForm(obj=current, timezones=service.timezone_choices())
+    current = get_organisation()
+    form = OrganisationForm(obj=current, timezones=validation.timezone_choices())
     status = 200
     if form.is_submitted():
         status = 422
         if form.validate():
             try:
-                service.update_organisation(form.name.data, form.default_timezone.data)
+                update_organisation(form.name.data, form.default_timezone.data)
             except ValidationFailed as error:
                 apply_errors(form, error)
             else:

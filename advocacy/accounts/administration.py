@@ -7,16 +7,10 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 
 from advocacy.accounts.models import Invitation, Team, TeamMembership, User
-from advocacy.accounts.service import (
-    Profile,
-    add_team_member,
-    can_manage_team,
-    find_user_by_email,
-    list_teams,
-    list_users,
-    normalise_email,
-)
+from advocacy.accounts.service import Profile, find_user_by_email, list_users
+from advocacy.accounts.teams import add_team_member, can_manage_team, list_teams
 from advocacy.accounts.tokens import invite_user
+from advocacy.accounts.validation import normalise_email
 from advocacy.errors import Forbidden, ValidationFailed
 from advocacy.extensions import db
 from advocacy.jobs import enqueue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort
 from marshmallow import Schema, fields, validate
 
-from advocacy.accounts import service
+from advocacy.accounts import service, teams
 from advocacy.accounts.models import NAME_MAX, Role
 from advocacy.web.api import ApiBlueprint, Id, PageArgs, api_user, page_of, paginate
 
@@ -82,7 +82,7 @@ def list_users(args):
 @bp.response(200, page_of(TeamSchema))
 def list_teams(args):
     """All teams with their members."""
-    return paginate(service.list_teams(), args["page"], args["per_page"])
+    return paginate(teams.list_teams(), args["page"], args["per_page"])
 
 
 @bp.post("/teams")
@@ -93,7 +93,7 @@ def create_team(data):
     """Create a team (admins only)."""
     if not api_user().is_admin:
         abort(403, "Only admins create teams.")
-    return service.create_team(data["name"], data["description"])
+    return teams.create_team(data["name"], data["description"])
 
 
 @bp.post("/teams/<int:team_id>/members")
@@ -102,8 +102,8 @@ def create_team(data):
 @bp.problems(403, 404, 409)
 def add_team_member(data, team_id: int):
     """Add someone to a team, or change whether they lead it (admins and the team's leaders)."""
-    team = service.get_team(team_id)
-    if not service.can_manage_team(api_user(), team):
+    team = teams.get_team(team_id)
+    if not teams.can_manage_team(api_user(), team):
         abort(403, "Only admins and this team's leaders manage its members.")
-    service.add_team_member(team, service.get_user(data["user_id"]), data["is_leader"])
+    teams.add_team_member(team, service.get_user(data["user_id"]), data["is_leader"])
     return team

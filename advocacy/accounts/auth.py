@@ -12,7 +12,7 @@ from flask import Flask, abort, current_app, g, request, url_for
 from flask_login import current_user
 
 from advocacy.accounts.models import User
-from advocacy.accounts.service import get_organisation
+from advocacy.accounts.organisation import get_organisation
 from advocacy.extensions import db, login_manager
 
 

@@ -11,8 +11,9 @@ import io
 from dataclasses import dataclass, field
 
 from advocacy.accounts.models import Role, User
-from advocacy.accounts.service import Profile, add_user, find_user_by_email, normalise_email
+from advocacy.accounts.service import Profile, add_user, find_user_by_email
 from advocacy.accounts.tokens import add_invitation
+from advocacy.accounts.validation import normalise_email
 from advocacy.background.models import JobRun
 from advocacy.background.service import (
     create_job_run,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from advocacy.accounts.imports import run_user_import
 from advocacy.accounts.models import Invitation, User
-from advocacy.accounts.service import get_organisation
+from advocacy.accounts.organisation import get_organisation
 from advocacy.accounts.tokens import password_reset_token
 from advocacy.background.service import fail_job_run
 from advocacy.extensions import db

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from advocacy.accounts import service, tokens
+from advocacy.accounts import organisation, service, tokens
 from advocacy.accounts.auth import public, safe_next_url
 from advocacy.accounts.forms import ForgotPasswordForm, LoginForm, NewPasswordForm
 from advocacy.errors import Gone, ValidationFailed
@@ -106,7 +106,10 @@ def accept_invitation(token: str):
             apply_errors(form, error)
         else:
             login_user(user)
-            flash(f"Welcome to {service.get_organisation().name}, {user.display_name}!", "success")
+            flash(
+                f"Welcome to {organisation.get_organisation().name}, {user.display_name}!",
+                "success",
+            )
             return redirect(url_for("home.index"))
     return render(
         "accounts/invitation.html",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 
-from advocacy.accounts import administration, service
+from advocacy.accounts import administration, service, teams
 from advocacy.accounts.admin_forms import AddMemberForm, TeamForm
 from advocacy.accounts.auth import admin_required
 from advocacy.errors import Conflict, ValidationFailed
@@ -39,7 +39,7 @@ def create():
     status = 422
     if form.validate_on_submit():
         try:
-            team = service.create_team(form.name.data, form.description.data or "")
+            team = teams.create_team(form.name.data, form.description.data or "")
         except (ValidationFailed, Conflict) as error:
             apply_errors(form, error)
             status = error.status
@@ -57,7 +57,7 @@ def _team_page(team, status: int = 200, form=None, trigger: str | None = None):
         trigger=trigger,
         team=team,
         members=administration.team_members(team),
-        can_manage=service.can_manage_team(current_user, team),
+        can_manage=teams.can_manage_team(current_user, team),
         member_form=form or AddMemberForm(formdata=None),
     )
 
@@ -65,12 +65,12 @@ def _team_page(team, status: int = 200, form=None, trigger: str | None = None):
 @bp.get("/<int:team_id>")
 def team(team_id: int):
     """A team's members, leaders first."""
-    return _team_page(service.get_team(team_id))
+    return _team_page(teams.get_team(team_id))
 
 
 def _managed_team(team_id: int):
-    team = service.get_team(team_id)
-    if not service.can_manage_team(current_user, team):
+    team = teams.get_team(team_id)
+    if not teams.can_manage_team(current_user, team):
         abort(403)
     return team
 
@@ -105,7 +105,7 @@ def toggle_leader(team_id: int, user_id: int):
     membership = administration.membership_of(team, user_id)
     if membership is None:
         abort(404)
-    service.add_team_member(team, membership.user, leader=not membership.is_leader)
+    teams.add_team_member(team, membership.user, leader=not membership.is_leader)
     verb = "now leads" if membership.is_leader else "no longer leads"
     return _after_change(team, f"{membership.user.display_name} {verb} {team.name}.")
 
@@ -115,5 +115,5 @@ def remove_member(team_id: int, user_id: int):
     """Take someone out of the team."""
     team = _managed_team(team_id)
     person = service.get_user(user_id)
-    service.remove_team_member(team, person)
+    teams.remove_team_member(team, person)
     return _after_change(team, f"{person.display_name} is no longer in {team.name}.")

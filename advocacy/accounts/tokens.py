@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from advocacy.accounts.models import ApiToken, Invitation, User
 from advocacy.accounts.passwords import password_problems
-from advocacy.accounts.service import add_user, find_user_by_email, normalise_email, set_password
+from advocacy.accounts.service import add_user, find_user_by_email, set_password
+from advocacy.accounts.validation import normalise_email
 from advocacy.errors import Conflict, Gone, NotFound, ValidationFailed
 from advocacy.extensions import db
 from advocacy.jobs import enqueue

@@ -22,10 +22,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from advocacy.accounts.models import Team, TeamMembership, User
+from advocacy.accounts.organisation import local_day, organisation_zone
 from advocacy.errors import Forbidden, ValidationFailed
 from advocacy.extensions import db
 from advocacy.feeds.models import NETWORK_LABELS, Content, Share
-from advocacy.leaderboard.points.periods import local_day, organisation_zone
 from advocacy.leaderboard.reach import metrics
 from advocacy.leaderboard.reach.models import ReachDaily, TeamReachDaily
 

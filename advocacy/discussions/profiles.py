@@ -19,11 +19,7 @@ from sqlalchemy import exists, func, select, update
 
 from advocacy.accounts.models import Team, TeamMembership, User
 from advocacy.discussions.markdown import MentionTarget
-from advocacy.discussions.notifications.models import (
-    HANDLE_MAX,
-    DigestFrequency,
-    MemberProfile,
-)
+from advocacy.discussions.notifications.models import HANDLE_MAX, DigestFrequency, MemberProfile
 from advocacy.errors import Conflict, ValidationFailed
 from advocacy.extensions import db
 from advocacy.models_base import utcnow

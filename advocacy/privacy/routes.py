@@ -6,7 +6,8 @@ from flask import Blueprint, Response, flash, redirect, url_for
 from flask_login import current_user, logout_user
 
 from advocacy.accounts.auth import admin_required
-from advocacy.accounts.service import get_organisation, get_user
+from advocacy.accounts.organisation import get_organisation
+from advocacy.accounts.service import get_user
 from advocacy.errors import Conflict, ValidationFailed
 from advocacy.privacy import service
 from advocacy.privacy.forms import EraseForm

@@ -25,10 +25,10 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import select
 
+from advocacy.accounts.organisation import local_day
 from advocacy.errors import NotFound, ValidationFailed
 from advocacy.extensions import db
 from advocacy.leaderboard.points import ledger
-from advocacy.leaderboard.points.periods import local_day
 from advocacy.leaderboard.reach import conversions
 from advocacy.recruiting.models import Referral, Stage
 from advocacy.webhooks.events import referral_stage_changed

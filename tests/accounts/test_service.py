@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from advocacy.accounts import service
+from advocacy.accounts import service, teams
 from advocacy.accounts.models import Team, TeamMembership, User
 from advocacy.accounts.service import Profile
 from advocacy.errors import Conflict, NotFound, ValidationFailed
@@ -124,41 +124,41 @@ def test_deactivated_user_cannot_authenticate_and_keeps_row(app, user, admin):
 def test_team_membership_and_leadership(app, user, admin, curator):
     team = TeamFactory(name="Marketing")
     other = TeamFactory(name="Sales")
-    assert service.can_manage_team(admin, team)
-    assert not service.can_manage_team(user, team)
+    assert teams.can_manage_team(admin, team)
+    assert not teams.can_manage_team(user, team)
 
-    service.add_team_member(team, user, leader=True)
-    service.add_team_member(team, curator)
+    teams.add_team_member(team, user, leader=True)
+    teams.add_team_member(team, curator)
     db.session.refresh(user)
-    assert service.can_manage_team(user, team)
-    assert not service.can_manage_team(user, other)
-    assert not service.can_manage_team(curator, team)
+    assert teams.can_manage_team(user, team)
+    assert not teams.can_manage_team(user, other)
+    assert not teams.can_manage_team(curator, team)
 
-    service.add_team_member(team, user, leader=False)  # demoted, still a member
+    teams.add_team_member(team, user, leader=False)  # demoted, still a member
     db.session.refresh(user)
-    assert not service.can_manage_team(user, team)
+    assert not teams.can_manage_team(user, team)
     assert user.team_ids == {team.id}
     assert _count(TeamMembership) == 2
 
-    service.remove_team_member(team, user)
+    teams.remove_team_member(team, user)
     db.session.refresh(user)
     assert user.team_ids == set()
     with pytest.raises(NotFound):
-        service.remove_team_member(team, user)
+        teams.remove_team_member(team, user)
 
 
 def test_deactivated_user_cannot_join_a_team(app, user, admin):
     service.deactivate_user(user, admin)
     with pytest.raises(Conflict):
-        service.add_team_member(TeamFactory(), user)
+        teams.add_team_member(TeamFactory(), user)
 
 
 def test_create_team_rejects_duplicates_any_case(app):
-    service.create_team("Design")
+    teams.create_team("Design")
     with pytest.raises(Conflict):
-        service.create_team("design")
+        teams.create_team("design")
     with pytest.raises(ValidationFailed):
-        service.create_team("")
+        teams.create_team("")
 
 
 def test_existing_team_is_reused_case_insensitively(app):

@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from advocacy.accounts.service import add_team_member, create_team, deactivate_user
+from advocacy.accounts.service import deactivate_user
+from advocacy.accounts.teams import add_team_member, create_team
 from advocacy.discussions import membership, profiles, qa, threads
 from advocacy.discussions.notifications.jobs import send_due_notification_emails
 from advocacy.discussions.notifications.models import Notification

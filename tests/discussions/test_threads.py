@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from advocacy.accounts.service import add_team_member, create_team
+from advocacy.accounts.teams import add_team_member, create_team
 from advocacy.discussions import reading, threads
 from advocacy.discussions.models import Post, PostRevision, Reaction, Space, Thread, ThreadTag
 from advocacy.errors import Conflict, Forbidden, ValidationFailed

@@ -28,11 +28,7 @@ from tests.discussions.factories import make_space, make_thread
 from tests.discussions.smtp import smtp_inbox  # noqa: F401 - the real SMTP server fixture
 from tests.factories import UserFactory
 from tests.faults.conftest import BASE_PORT
-from tests.faults.processes import (
-    hand_back_abandoned_jobs,
-    kill_with_its_work_horses,
-    start_worker,
-)
+from tests.faults.processes import hand_back_abandoned_jobs, kill_with_its_work_horses, start_worker
 from tests.search.conftest import ANYONE, find, keys
 
 

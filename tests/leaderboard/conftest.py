@@ -12,10 +12,9 @@ from datetime import date, datetime
 
 import pytest
 
-from advocacy.accounts.service import get_organisation
+from advocacy.accounts.organisation import get_organisation, local_day
 from advocacy.extensions import db
 from advocacy.feeds.sharing import get_or_create_link
-from advocacy.leaderboard.points.periods import local_day
 from advocacy.leaderboard.reach.conversions import SIGNATURE_HEADER, sign
 from advocacy.leaderboard.reach.ingest import ingest_clicks
 from advocacy.leaderboard.reach.signals import conversion_recorded, human_clicks_recorded

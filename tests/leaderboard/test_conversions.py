@@ -10,12 +10,7 @@ from sqlalchemy import select
 
 from advocacy.extensions import db
 from advocacy.leaderboard.reach.conversions import SIGNATURE_HEADER, sign
-from advocacy.leaderboard.reach.models import (
-    Conversion,
-    ReachDaily,
-    ReachSettings,
-    TeamReachDaily,
-)
+from advocacy.leaderboard.reach.models import Conversion, ReachDaily, ReachSettings, TeamReachDaily
 from advocacy.leaderboard.reach.signals import conversion_recorded
 from tests.leaderboard.conftest import post_signed
 

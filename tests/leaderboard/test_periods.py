@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 
+from advocacy.accounts.organisation import local_day
 from advocacy.errors import ValidationFailed
-from advocacy.leaderboard.points.periods import local_day, resolve_period
+from advocacy.leaderboard.points.periods import resolve_period
 
 
 @pytest.mark.parametrize(

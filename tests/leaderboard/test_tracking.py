@@ -150,7 +150,7 @@ def test_a_visitor_counts_once_per_link_per_24_hours(link, visit, ingest):
 def test_hits_are_rolled_up_per_person_and_per_team_on_the_organisations_day(
     link, visit, ingest, teams, user
 ):
-    from advocacy.accounts.service import update_organisation
+    from advocacy.accounts.organisation import update_organisation
 
     update_organisation("Acme", "America/Vancouver")
     db.session.commit()

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from sqlalchemy import Row, or_, select, update
 
 from advocacy.accounts.models import TeamMembership, User
+from advocacy.accounts.organisation import local_day, organisation_zone, today
 from advocacy.errors import NotFound, ValidationFailed
 from advocacy.extensions import db
 from advocacy.feeds.models import Share
@@ -36,7 +37,6 @@ from advocacy.leaderboard.points.models import (
     PointEntry,
     Withheld,
 )
-from advocacy.leaderboard.points.periods import local_day, organisation_zone, today
 from advocacy.leaderboard.points.rules import RuleBook
 from advocacy.models_base import utcnow
 

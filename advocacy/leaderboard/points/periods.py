@@ -13,12 +13,10 @@ import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-from advocacy.accounts.service import get_organisation
+from advocacy.accounts.organisation import today
 from advocacy.errors import ValidationFailed
-from advocacy.models_base import utcnow
 
 ALL_TIME = "all"
 SNAPSHOT_MARK = "<"
@@ -235,25 +233,6 @@ def _largest_piece(day: date, end: date) -> Period:
         if not (next_month.start > day and next_month.end <= end):
             return week
     return Period(PeriodKind.CUSTOM, day, day, day_key(day))
-
-
-def organisation_zone() -> ZoneInfo:
-    """The organisation's time zone (UTC if its name is unknown to this system)."""
-    try:
-        return ZoneInfo(get_organisation().default_timezone or "UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def local_day(moment: datetime, zone: ZoneInfo | None = None) -> date:
-    """The organisation-local date of a UTC moment."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(zone or organisation_zone()).date()
-
-
-def today(zone: ZoneInfo | None = None) -> date:
-    return local_day(utcnow(), zone)
 
 
 def standard_period(kind: PeriodKind, day: date) -> Period:

@@ -27,6 +27,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import case, delete, func, insert, literal, or_, select, text, update
 
+from advocacy.accounts.organisation import today
 from advocacy.extensions import db
 from advocacy.leaderboard.points.models import (
     PointMemberPeriod,
@@ -43,7 +44,6 @@ from advocacy.leaderboard.points.periods import (
     RangeKeys,
     range_keys,
     snapshot_key,
-    today,
 )
 from advocacy.models_base import utcnow
 

@@ -16,6 +16,7 @@ from sqlalchemy import Select, and_, func, null, or_, select
 from sqlalchemy.orm import aliased
 
 from advocacy.accounts.models import User
+from advocacy.accounts.organisation import today
 from advocacy.extensions import db
 from advocacy.feeds.models import location_key
 from advocacy.leaderboard.points.models import (
@@ -32,7 +33,6 @@ from advocacy.leaderboard.points.periods import (
     RangeKeys,
     is_snapshot_key,
     range_keys,
-    today,
 )
 from advocacy.leaderboard.points.snapshots import boundaries_near, signed_sum
 from advocacy.leaderboard.points.totals import people_key, teams_key

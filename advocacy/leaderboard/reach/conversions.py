@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from advocacy.accounts.service import get_organisation
+from advocacy.accounts.organisation import get_organisation
 from advocacy.errors import ServiceError, ValidationFailed
 from advocacy.extensions import db
 from advocacy.feeds.sharing import find_tracked_link

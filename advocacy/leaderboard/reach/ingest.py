@@ -25,7 +25,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from advocacy.accounts.models import TeamMembership
-from advocacy.accounts.service import get_organisation
+from advocacy.accounts.organisation import get_organisation
 from advocacy.extensions import db
 from advocacy.feeds.models import Content, Share, TrackedLink
 from advocacy.feeds.sharing import mark_share_verified

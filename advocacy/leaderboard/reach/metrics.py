@@ -23,11 +23,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from advocacy.accounts.models import Team, TeamMembership, User
-from advocacy.accounts.service import get_organisation
+from advocacy.accounts.organisation import get_organisation, local_day
 from advocacy.errors import Forbidden, ValidationFailed
 from advocacy.extensions import db
 from advocacy.feeds.models import NETWORK_LABELS, Content, Network, Share
-from advocacy.leaderboard.points.periods import local_day
 from advocacy.leaderboard.reach.models import (
     DeclaredAudience,
     ReachDaily,
