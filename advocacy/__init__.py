@@ -24,8 +24,7 @@ from advocacy.demo import add_seed_step, seed_demo_command
 from advocacy.discussions import wiring as discussions
 from advocacy.extensions import api, csrf, db, htmx, limiter, login_manager, migrate, talisman
 from advocacy.feeds import wiring as feeds
-from advocacy.leaderboard import wiring as reach_wiring
-from advocacy.leaderboard.points import wiring as leaderboard_points
+from advocacy.leaderboard import wiring as leaderboard
 from advocacy.privacy import wiring as privacy
 from advocacy.recruiting import wiring as recruiting
 from advocacy.web import converters, errors, input_guard, templating
@@ -127,11 +126,10 @@ def _register_features(app: Flask) -> None:
     api.register_blueprint(accounts_api.bp)
     accounts_cli.init_app(app)
     discussions.init_app(app)
-    leaderboard_points.init_app(app)
+    leaderboard.init_app(app)  # after the feed: the demo's clicks land on its shares
     webhooks.init_app(app)
     privacy.init_app(app)
     analytics.init_app(app)
-    reach_wiring.init_app(app)
     recruiting.init_app(app)  # after reach: its demo step needs the demo's clicks
     add_seed_step(search.seed_index)  # last: the demo's index holds what the steps seeded
     app.cli.add_command(seed_demo_command)

@@ -31,7 +31,7 @@ from advocacy.extensions import db
 from advocacy.leaderboard.points import ledger
 from advocacy.leaderboard.reach import conversions
 from advocacy.recruiting.models import Referral, Stage
-from advocacy.webhooks.events import referral_stage_changed
+from advocacy.recruiting.signals import referral_stage_changed
 
 APPLICATION = "application"
 REPORTABLE_STAGES = tuple(s.value for s in Stage if s is not Stage.APPLIED)

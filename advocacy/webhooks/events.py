@@ -1,20 +1,7 @@
-"""The catalogue of event types admins can subscribe to, and the signals webhooks define itself
-for features that do not exist yet (referrals, leaderboard periods): their senders will send
-these, and every subscription sees them without another change here."""
+"""The catalogue of event types admins can subscribe to. Each is made from a signal its feature
+owns and sends (webhooks/sources.py listens to them all)."""
 
 from __future__ import annotations
-
-from blinker import Namespace
-
-_signals = Namespace()
-
-# Sent with `data` (a JSON-ready dict: referral id, opening, employee, from/to stage) inside the
-# writing transaction, by the referrals feature when a candidate's stage changes.
-referral_stage_changed = _signals.signal("referral-stage-changed")
-
-# Sent with `data` (period start/end, top standings) inside the transaction that closes a
-# leaderboard period.
-leaderboard_period_closed = _signals.signal("leaderboard-period-closed")
 
 TEST_EVENT = "webhook.test"
 

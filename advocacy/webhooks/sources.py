@@ -12,9 +12,10 @@ from datetime import datetime
 
 from advocacy.discussions.signals import thread_created
 from advocacy.feeds.signals import content_approved, content_published, share_recorded
+from advocacy.leaderboard.points.signals import period_closed
 from advocacy.leaderboard.reach.signals import conversion_recorded, human_clicks_recorded
+from advocacy.recruiting.signals import referral_stage_changed
 from advocacy.web.urls import external_url
-from advocacy.webhooks.events import leaderboard_period_closed, referral_stage_changed
 from advocacy.webhooks.outbox import record_event
 
 # Fields copied from click and conversion rows when the row has them (None values are kept).
@@ -49,7 +50,7 @@ def connect() -> None:
     conversion_recorded.connect(_on_conversion, weak=False)
     thread_created.connect(_on_thread_created, weak=False)
     referral_stage_changed.connect(_on_referral_stage_changed, weak=False)
-    leaderboard_period_closed.connect(_on_period_closed, weak=False)
+    period_closed.connect(_on_period_closed, weak=False)
 
 
 def _json_value(value):

@@ -14,7 +14,7 @@ from advocacy.leaderboard.points import ledger
 from advocacy.privacy.service import export_archive
 from advocacy.recruiting import reports
 from advocacy.recruiting.models import Referral
-from advocacy.webhooks.events import referral_stage_changed
+from advocacy.recruiting.signals import referral_stage_changed
 from tests.openapi_validation import problem_of
 
 

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from advocacy.extensions import db
 from advocacy.feeds import sharing, workflow
+from advocacy.leaderboard.points.signals import period_closed
 from advocacy.leaderboard.reach.ingest import Click
 from advocacy.leaderboard.reach.signals import conversion_recorded, human_clicks_recorded
 from advocacy.models_base import utcnow
-from advocacy.webhooks.events import leaderboard_period_closed, referral_stage_changed
+from advocacy.recruiting.signals import referral_stage_changed
 from advocacy.webhooks.models import WebhookEvent
 from tests.discussions.factories import make_space, make_thread
 from tests.factories import TeamFactory
@@ -123,7 +124,7 @@ def test_conversions_referrals_and_periods_are_recorded(everything, user):
     conversion = Conversion(id=3, user_id=user.id, occurred_at=at, local_day=at.date())
     conversion_recorded.send(None, conversion=conversion)
     referral_stage_changed.send(None, data={"referral_id": 5, "to": "hired"})
-    leaderboard_period_closed.send(None, data={"period": "2026-10"})
+    period_closed.send(None, data={"period": "2026-10"})
     db.session.commit()
     assert _events("conversion.recorded")[0].data["conversion"]["id"] == 3
     assert _events("referral.stage_changed")[0].data == {"referral_id": 5, "to": "hired"}

@@ -236,6 +236,17 @@ class PointSnapshot(db.Model):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class ClosedPeriod(db.Model):
+    """A week, month or quarter whose end was announced (closing.py): the row is the idempotency
+    key, written in the transaction that sends the announcement, so it goes out once."""
+
+    period_key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Visibility(enum.StrEnum):
     """An employee's choice about the leaderboard; DEFAULT follows the organisation's setting."""
 

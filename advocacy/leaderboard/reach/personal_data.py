@@ -1,6 +1,6 @@
-"""What reach and the leaderboard hold about a person, for the privacy export, and how an erasure
-treats it: points, clicks and conversions stay as aggregates of the now anonymous account; the
-follower counts they declared are deleted and they leave the leaderboards (hidden)."""
+"""What reach holds about a person, for the privacy export, and how an erasure treats it: clicks
+and conversions stay as aggregates of the now anonymous account; the follower counts they
+declared are deleted."""
 
 from __future__ import annotations
 
@@ -8,19 +8,14 @@ from sqlalchemy import delete, func, select
 
 from advocacy.accounts.models import User
 from advocacy.extensions import db
-from advocacy.leaderboard.points.models import LeaderboardPreference, PointEntry, Visibility
 from advocacy.leaderboard.reach.models import Conversion, DeclaredAudience, ReachDaily
 
 
 def export_person(user: User) -> dict:
-    """Leaderboard visibility, declared followers, the points ledger, reach per day and network,
-    conversions credited to their links (visitors are never identifiable, so no click rows)."""
-    preference = db.session.get(LeaderboardPreference, user.id)
+    """Declared followers, reach per day and network, conversions credited to their links
+    (visitors are never identifiable, so no click rows)."""
     followers = db.session.scalars(
         select(DeclaredAudience).where(DeclaredAudience.user_id == user.id)
-    )
-    entries = db.session.scalars(
-        select(PointEntry).where(PointEntry.user_id == user.id).order_by(PointEntry.id)
     )
     reach = db.session.execute(
         select(
@@ -38,20 +33,7 @@ def export_person(user: User) -> dict:
         select(Conversion).where(Conversion.user_id == user.id).order_by(Conversion.id)
     )
     return {
-        "leaderboard_visibility": preference.visibility if preference else Visibility.DEFAULT.value,
         "declared_followers": {row.network: row.followers for row in followers},
-        "points": [
-            {
-                "occurred_at": entry.occurred_at.isoformat(),
-                "action": entry.action,
-                "points": entry.points,
-                "withheld": entry.withheld,
-                "network": entry.network,
-                "content_id": entry.content_id,
-                "reason": entry.reason,
-            }
-            for entry in entries
-        ],
         "reach_per_day": [
             {
                 "day": day.isoformat(),
@@ -75,10 +57,5 @@ def export_person(user: User) -> dict:
 
 
 def anonymise_person(user: User) -> None:
-    """Delete their declared followers and hide them on leaderboards; keep the aggregates."""
+    """Delete their declared followers; keep the aggregates."""
     db.session.execute(delete(DeclaredAudience).where(DeclaredAudience.user_id == user.id))
-    preference = db.session.get(LeaderboardPreference, user.id)
-    if preference is None:
-        preference = LeaderboardPreference(user_id=user.id)
-        db.session.add(preference)
-    preference.visibility = Visibility.HIDDEN.value

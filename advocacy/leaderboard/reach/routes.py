@@ -10,9 +10,9 @@ from flask_login import current_user
 from advocacy.accounts.auth import admin_required, public
 from advocacy.errors import Forbidden, ValidationFailed
 from advocacy.feeds.content import get_content
-from advocacy.leaderboard.points import ledger
 from advocacy.leaderboard.reach import conversions, metrics
 from advocacy.leaderboard.reach.forms import RangeForm, ReachValuesForm, followers_form, range_of
+from advocacy.leaderboard.reach.panels import load_reach_panels
 from advocacy.web.htmx import redirect_or_refresh, render
 
 tracking_bp = Blueprint("tracking", __name__)
@@ -70,7 +70,7 @@ def mine():
         items=items,
         chart_data=chart_data(days),
         followers=metrics.declared_followers(current_user),
-        points_history=ledger.points_history(current_user, limit=10),
+        panels=load_reach_panels(current_user),
     )
 
 
