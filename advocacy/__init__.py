@@ -22,6 +22,8 @@ from advocacy.backup import cli as backup_cli
 from advocacy.config import load_config
 from advocacy.demo import add_seed_step, seed_demo_command
 from advocacy.discussions import wiring as discussions
+from advocacy.discussions.bridge import wiring as discussions_bridge
+from advocacy.discussions.notifications import wiring as notifications
 from advocacy.extensions import api, csrf, db, htmx, limiter, login_manager, migrate, talisman
 from advocacy.feeds import wiring as feeds
 from advocacy.leaderboard import wiring as leaderboard
@@ -126,6 +128,8 @@ def _register_features(app: Flask) -> None:
     api.register_blueprint(accounts_api.bp)
     accounts_cli.init_app(app)
     discussions.init_app(app)
+    notifications.init_app(app)  # after the core: its demo step reads the core's threads
+    discussions_bridge.init_app(app)  # after the feed and the core, which it links
     leaderboard.init_app(app)  # after the feed: the demo's clicks land on its shares
     webhooks.init_app(app)
     privacy.init_app(app)

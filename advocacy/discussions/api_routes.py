@@ -1,5 +1,5 @@
-"""Discussions in the JSON API: spaces, members, threads, posts, reactions, answers,
-assignment and notifications. The same access rules as the pages: a secret space is 404 to
+"""Discussions in the JSON API: spaces, members, threads, posts, reactions, answers and
+assignment. The same access rules as the pages: a secret space is 404 to
 non-members, a private one 403."""
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from advocacy.discussions.models import (
     ThreadKind,
     Visibility,
 )
-from advocacy.discussions.notifications import service as notifications
 from advocacy.errors import NotFound
 from advocacy.web.api import ApiBlueprint, Id, PageArgs, api_user, page_of, paginate
 
-bp = ApiBlueprint("discussions_api", __name__, description="Spaces, threads and notifications")
+bp = ApiBlueprint("discussions_api", __name__, description="Spaces and threads")
 
 
 class PersonRefSchema(Schema):
@@ -143,36 +142,6 @@ class AcceptArgs(Schema):
 
 class AssignArgs(Schema):
     assignee_id = Id(required=True, allow_none=True, metadata={"description": "null unassigns"})
-
-
-class NotificationSchema(Schema):
-    id = fields.Integer(required=True)
-    kind = fields.String(required=True)
-    text = fields.Function(lambda n: notifications.sentence(n), required=True)
-    actor = fields.Nested(PersonRefSchema, allow_none=True, required=True)
-    space_id = fields.Integer(allow_none=True, required=True)
-    thread_id = fields.Integer(allow_none=True, required=True)
-    post_id = fields.Integer(allow_none=True, required=True)
-    created_at = fields.DateTime(required=True)
-    read_at = fields.DateTime(allow_none=True, required=True)
-
-
-class NotificationListArgs(PageArgs):
-    unread = fields.Boolean(load_default=False)
-
-
-class MarkReadArgs(Schema):
-    ids = fields.List(
-        Id(),
-        load_default=None,
-        allow_none=True,
-        metadata={"description": "Leave out to mark every notification read."},
-    )
-
-
-class MarkReadResultSchema(Schema):
-    marked = fields.Integer(required=True)
-    unread = fields.Integer(required=True)
 
 
 def _post_dump(post, reactions) -> dict:
@@ -354,22 +323,3 @@ def assign(data, thread_id: int):
         except NotFound:
             raise NotFound("No such person to assign.") from None
     return qa.assign_question(user, thread, assignee)
-
-
-@bp.get("/notifications")
-@bp.arguments(NotificationListArgs, location="query")
-@bp.response(200, page_of(NotificationSchema))
-def list_notifications(args):
-    """My notifications, newest first (`unread=true` for unread ones only)."""
-    query = notifications.notifications_query(api_user(), args["unread"])
-    return paginate(query, args["page"], args["per_page"])
-
-
-@bp.post("/notifications/read")
-@bp.arguments(MarkReadArgs)
-@bp.response(200, MarkReadResultSchema)
-def mark_notifications_read(data):
-    """Mark some (`ids`) or all of my notifications read."""
-    user = api_user()
-    marked = notifications.mark_read(user, data["ids"])
-    return {"marked": marked, "unread": notifications.unread_count(user)}

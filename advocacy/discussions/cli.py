@@ -1,4 +1,4 @@
-"""`flask discussions ...`: give teams their spaces, send the digests that are due now."""
+"""`flask discussions ...`: give teams their spaces (notifications adds `queue-digests`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from advocacy.discussions import spaces
-from advocacy.discussions.notifications import digests
 
 discussions_cli = AppGroup("discussions", help="Internal discussions.")
 
@@ -17,13 +16,6 @@ def sync_team_spaces():
     """Give every team that has none its own private space (teams made before this feature)."""
     created = spaces.ensure_team_spaces()
     click.echo(f"{created} team space{'s' * (created != 1)} created.")
-
-
-@discussions_cli.command("queue-digests")
-def queue_digests():
-    """Queue the digests that are due now (the worker also does this every ten minutes)."""
-    queued = digests.queue_due_digests()
-    click.echo(f"{queued} digest{'s' * (queued != 1)} queued.")
 
 
 def init_app(app: Flask) -> None:

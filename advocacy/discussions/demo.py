@@ -14,7 +14,6 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from advocacy.accounts.models import User
 from advocacy.discussions import spaces
@@ -30,7 +29,6 @@ from advocacy.discussions.models import (
     ThreadKind,
     ThreadTag,
 )
-from advocacy.discussions.notifications.models import Notification, NotificationKind
 from advocacy.discussions.profiles import ensure_profiles, handle_of
 from advocacy.discussions.threads import render_post_body
 from advocacy.extensions import db
@@ -301,7 +299,7 @@ def seed_discussions(demo) -> None:
                 )
     db.session.flush()
 
-    _reactions_and_notifications(rng, people, handles)
+    _reactions(rng, people)
     db.session.commit()
     space_count = db.session.scalar(select(func.count()).select_from(Space))
     demo.echo(
@@ -334,33 +332,9 @@ def _question_body(rng: random.Random) -> str:
     ])  # fmt: skip
 
 
-def _reactions_and_notifications(rng: random.Random, people: list[User], handles: dict) -> None:
-    """Reactions on a third of the posts; a notification for every mention, reply to a thread's
-    author, and assignment (most of the older ones already read)."""
-    by_handle = {handle: user_id for user_id, handle in handles.items()}
-    for post in db.session.scalars(select(Post).options(selectinload(Post.thread))).all():
+def _reactions(rng: random.Random, people: list[User]) -> None:
+    """Reactions on a third of the posts."""
+    for post in db.session.scalars(select(Post)).all():
         for emoji in rng.sample(REACTIONS, rng.randint(0, 3)) if rng.random() < 0.35 else []:
             for person in rng.sample(people, rng.randint(1, 4)):
                 db.session.add(Reaction(post_id=post.id, user_id=person.id, emoji=emoji))
-        thread = post.thread
-        mentioned = [by_handle[w[1:].rstrip(".,!")] for w in post.body_source.split()
-                     if w.startswith("@") and w[1:].rstrip(".,!") in by_handle]  # fmt: skip
-        recipients = [(uid, NotificationKind.MENTION) for uid in mentioned]
-        if not post.is_opening and thread.author_id not in (post.author_id, None):
-            recipients.append((thread.author_id, NotificationKind.REPLY))
-        for recipient, kind in recipients:
-            if recipient == post.author_id:
-                continue
-            old = post.created_at < utcnow() - timedelta(days=3)
-            read_at = post.created_at + timedelta(hours=5) if old else None
-            db.session.add(Notification(
-                recipient_id=recipient, kind=kind.value, actor_id=post.author_id,
-                space_id=thread.space_id, thread_id=thread.id, post_id=post.id,
-                created_at=post.created_at, read_at=read_at,
-            ))  # fmt: skip
-    for thread in db.session.scalars(select(Thread).where(Thread.assignee_id.is_not(None))):
-        db.session.add(Notification(
-            recipient_id=thread.assignee_id, kind=NotificationKind.ASSIGNMENT.value,
-            actor_id=thread.author_id, space_id=thread.space_id, thread_id=thread.id,
-            created_at=thread.assigned_at,
-        ))  # fmt: skip

@@ -32,6 +32,5 @@ class PostLinks:
         self.restore = IdLink("posts.restore", "post_id")
         self.flag = IdLink("posts.flag_form", "post_id")
         self.react = IdLink("posts.react", "post_id")
-        self.propose = IdLink("bridge.propose_form", "post_id")
         self.quote = IdLink("threads.view", "quote", thread_id=thread_id)
         self.accept = url_for("threads.accept", thread_id=thread_id)

@@ -11,8 +11,7 @@ from sqlalchemy.orm import selectinload
 from advocacy.accounts.models import TeamMembership, User
 from advocacy.discussions import access
 from advocacy.discussions.models import JoinRequest, Space, SpaceMember, SpaceRole
-from advocacy.discussions.notifications.models import NotificationKind
-from advocacy.discussions.notifications.service import notify
+from advocacy.discussions.signals import join_requested, member_added
 from advocacy.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from advocacy.extensions import db
 
@@ -51,7 +50,7 @@ def request_to_join(user: User, space: Space, message: str = "") -> JoinRequest:
         raise Conflict("You have already asked to join; the moderators will decide.")
     join_request = JoinRequest(space_id=space.id, user_id=user.id, message=message)
     db.session.add(join_request)
-    notify(moderator_ids(space), NotificationKind.JOIN_REQUEST, actor=user, space=space)
+    join_requested.send(space, user=user)
     db.session.commit()
     return join_request
 
@@ -100,7 +99,7 @@ def add_member(acting: User, space: Space, user: User, role: str = "member") -> 
         delete(JoinRequest).where(JoinRequest.space_id == space.id, JoinRequest.user_id == user.id)
     )
     if is_new:
-        notify([user.id], NotificationKind.JOINED, actor=acting, space=space)
+        member_added.send(space, user=user, acting=acting)
     db.session.commit()
     return member
 

@@ -7,7 +7,7 @@ Deletion is soft everywhere (`deleted_at`): search and digests filter on it, mod
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import (
     Boolean,
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -305,3 +306,40 @@ class SpaceVisit(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     space_id: Mapped[int] = mapped_column(ForeignKey("space.id", ondelete="CASCADE"))
     visited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+HANDLE_MAX = 30
+
+
+class DigestFrequency(enum.StrEnum):
+    OFF = "off"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+class MemberProfile(db.Model):
+    """A person's discussion settings, created on first need with a handle for @mentions: the
+    handle and last visit are the core's; the e-mail switches, digest schedule and quiet hours
+    are read and written by notifications."""
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    handle: Mapped[str] = mapped_column(String(HANDLE_MAX), unique=True)
+    email_mention: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_reply: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_assignment: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_announcement: Mapped[bool] = mapped_column(Boolean, default=True)
+    digest: Mapped[str] = mapped_column(String(8), default=DigestFrequency.DAILY.value)
+    digest_hour: Mapped[int] = mapped_column(Integer, default=8)
+    digest_weekday: Mapped[int] = mapped_column(Integer, default=0)  # Monday
+    quiet_start: Mapped[time | None] = mapped_column(Time)
+    quiet_end: Mapped[time | None] = mapped_column(Time)
+    # The zone next_digest_at was computed in: a profile whose owner moved is recomputed.
+    digest_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    next_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()

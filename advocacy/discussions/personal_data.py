@@ -1,6 +1,7 @@
 """What discussions hold about a person, for the privacy export, and how they are anonymised.
 Posts stay (replies and accepted answers depend on them) under the anonymous author; the
-person's handle, settings, follows, read marks, notifications and memberships go."""
+person's handle, settings, follows, read marks and memberships go (notifications/personal_data.py
+has their notifications)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from advocacy.discussions.models import (
     Acknowledgement,
     Flag,
     JoinRequest,
+    MemberProfile,
     Post,
     Reaction,
     SpaceFollow,
@@ -20,21 +22,17 @@ from advocacy.discussions.models import (
     ThreadFollow,
     ThreadRead,
 )
-from advocacy.discussions.notifications.models import DigestRun, MemberProfile, Notification
 from advocacy.extensions import db
 
 
 def export_person(user: User) -> dict:
     """Profile and settings, memberships, threads, posts (Markdown as written), reactions,
-    reports, acknowledgements, follows and notifications."""
+    reports, acknowledgements and follows."""
     uid = user.id
     profile = db.session.get(MemberProfile, uid)
     posts = db.session.scalars(select(Post).where(Post.author_id == uid).order_by(Post.id))
     threads = db.session.scalars(select(Thread).where(Thread.author_id == uid).order_by(Thread.id))
     memberships = db.session.scalars(select(SpaceMember).where(SpaceMember.user_id == uid))
-    notifications = db.session.scalars(
-        select(Notification).where(Notification.recipient_id == uid).order_by(Notification.id)
-    )
     return {
         "profile": None
         if profile is None
@@ -95,16 +93,6 @@ def export_person(user: User) -> dict:
         "followed_spaces": list(
             db.session.scalars(select(SpaceFollow.space_id).where(SpaceFollow.user_id == uid))
         ),
-        "notifications": [
-            {
-                "kind": n.kind,
-                "thread_id": n.thread_id,
-                "post_id": n.post_id,
-                "created_at": n.created_at,
-                "read_at": n.read_at,
-            }
-            for n in notifications
-        ],
     }
 
 
@@ -113,15 +101,12 @@ def anonymise_person(user: User) -> None:
     reactions (counted, no longer named: the user row is anonymous)."""
     uid = user.id
     for model, column in (
-        (Notification, Notification.recipient_id),
         (ThreadFollow, ThreadFollow.user_id),
         (SpaceFollow, SpaceFollow.user_id),
         (ThreadRead, ThreadRead.user_id),
         (SpaceVisit, SpaceVisit.user_id),
         (SpaceMember, SpaceMember.user_id),
         (JoinRequest, JoinRequest.user_id),
-        (DigestRun, DigestRun.user_id),
         (MemberProfile, MemberProfile.user_id),
     ):
         db.session.execute(delete(model).where(column == uid))
-    # Notifications others got about this person's actions stay, under the anonymous row.

@@ -23,8 +23,7 @@ from advocacy.discussions.models import (
     Thread,
     ThreadKind,
 )
-from advocacy.discussions.notifications.models import NotificationKind
-from advocacy.discussions.notifications.service import notify
+from advocacy.discussions.signals import answer_accepted, question_assigned
 from advocacy.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from advocacy.extensions import db
 from advocacy.models_base import utcnow
@@ -53,8 +52,7 @@ def accept_answer(acting: User, thread: Thread, post_id: int | None) -> Thread:
     if post.deleted:
         raise Conflict("This reply was deleted.")
     thread.accepted_post_id = post.id
-    if post.author_id is not None:
-        notify([post.author_id], NotificationKind.ACCEPTED, actor=acting, thread=thread, post=post)
+    answer_accepted.send(thread, post=post, acting=acting)
     db.session.commit()
     return thread
 
@@ -76,7 +74,7 @@ def assign_question(acting: User, thread: Thread, assignee: User | None) -> Thre
             "assignee_id", f"{assignee.display_name} cannot see this space, so cannot answer here."
         )
     thread.assignee_id, thread.assigned_at = assignee.id, utcnow()
-    notify([assignee.id], NotificationKind.ASSIGNMENT, actor=acting, thread=thread)
+    question_assigned.send(thread, assignee=assignee, acting=acting)
     db.session.commit()
     return thread
 

@@ -22,7 +22,7 @@ from advocacy.discussions.models import (
     ThreadRead,
     ThreadTag,
 )
-from advocacy.discussions.notifications.service import mark_thread_notifications_read
+from advocacy.discussions.signals import thread_read
 from advocacy.errors import Conflict, ValidationFailed
 from advocacy.extensions import db
 from advocacy.models_base import utcnow
@@ -257,7 +257,7 @@ def mark_read(user: User, thread: Thread, up_to_post_id: int | None = None) -> N
         db.session.add(ThreadRead(thread_id=thread.id, user_id=user.id, last_read_post_id=up_to))
     elif marker.last_read_post_id < up_to:
         marker.last_read_post_id, marker.read_at = up_to, utcnow()
-    mark_thread_notifications_read(user, thread)
+    thread_read.send(thread, user=user)
     db.session.commit()
 
 

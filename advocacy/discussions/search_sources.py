@@ -24,8 +24,15 @@ from sqlalchemy.orm import selectinload
 
 from advocacy.accounts.models import User
 from advocacy.discussions import access
-from advocacy.discussions.models import Post, Space, Thread, ThreadKind, ThreadTag, Visibility
-from advocacy.discussions.notifications.models import MemberProfile
+from advocacy.discussions.models import (
+    MemberProfile,
+    Post,
+    Space,
+    Thread,
+    ThreadKind,
+    ThreadTag,
+    Visibility,
+)
 from advocacy.extensions import db
 from advocacy.search.documents import (
     DocumentType,

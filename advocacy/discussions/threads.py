@@ -26,14 +26,12 @@ from advocacy.discussions.models import (
     ThreadTag,
 )
 from advocacy.discussions.profiles import resolve_mentions
-from advocacy.discussions.signals import thread_created
+from advocacy.discussions.signals import post_written, thread_created
 from advocacy.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from advocacy.extensions import db
-from advocacy.jobs import enqueue
 from advocacy.models_base import utcnow
 
 TAG_RULE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-FAN_OUT_JOB = "advocacy.discussions.notifications.jobs.fan_out_post"
 
 
 def check_title(title: str) -> str:
@@ -173,7 +171,7 @@ def start_thread(
     thread.last_post_id = post.id
     _follow(author, thread)
     _mark_read_up_to(author, thread, post.id)
-    enqueue(FAN_OUT_JOB, post.id)
+    post_written.send(post)
     thread_created.send(thread)
     if commit:
         db.session.commit()
@@ -205,8 +203,7 @@ def reply(author: User, thread: Thread, body: str, quote_of: Post | None = None)
     thread.last_activity_at, thread.last_post_id = now, post.id
     _follow(author, thread)
     _mark_read_up_to(author, thread, post.id)
-    enqueue(FAN_OUT_JOB, post.id)
-    thread_created.send(thread)
+    post_written.send(post)
     db.session.commit()
     return post
 
@@ -267,7 +264,7 @@ def edit_post(acting: User, post: Post, body: str, title: str | None = None) -> 
     post.body_source, post.body_html = body, render_post_body(body)
     post.edited_at = utcnow()
     thread.title = new_title
-    enqueue(FAN_OUT_JOB, post.id)  # people newly mentioned are notified; the others are not
+    post_written.send(post)  # people newly mentioned are notified; the others are not
     db.session.commit()
     return post
 

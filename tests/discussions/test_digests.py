@@ -9,9 +9,9 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from advocacy.discussions import profiles
-from advocacy.discussions.notifications import digests
-from advocacy.discussions.notifications.models import DigestRun, MemberProfile
+from advocacy.discussions.models import MemberProfile
+from advocacy.discussions.notifications import digests, preferences
+from advocacy.discussions.notifications.models import DigestRun
 from advocacy.extensions import db
 from tests.discussions.factories import make_space, make_thread
 from tests.factories import UserFactory
@@ -53,34 +53,37 @@ def due_times() -> dict[int, datetime]:
 def test_the_next_digest_is_at_08_00_local_in_each_zone_across_dst(app):
     profile = MemberProfile(digest="daily", digest_hour=8, digest_weekday=0)
     london = [
-        profiles.next_digest_due(profile, "Europe/London", at(2026, 3, day, 9))
+        preferences.next_digest_due(profile, "Europe/London", at(2026, 3, day, 9))
         for day in (27, 28, 29)
     ]
     # Britain moves to BST on 29 March 2026: 08:00 local is 08:00 UTC, then 07:00 UTC.
     assert london == [at(2026, 3, 28, 8), at(2026, 3, 29, 7), at(2026, 3, 30, 7)]
     vancouver = [
-        profiles.next_digest_due(profile, "America/Vancouver", at(2026, 3, day, 17))
+        preferences.next_digest_due(profile, "America/Vancouver", at(2026, 3, day, 17))
         for day in (6, 7, 8)
     ]
     # Vancouver moves to PDT on 8 March 2026: 16:00 UTC, then 15:00 UTC.
     assert vancouver == [at(2026, 3, 7, 16), at(2026, 3, 8, 15), at(2026, 3, 9, 15)]
-    singapore = profiles.next_digest_due(profile, "Asia/Singapore", at(2026, 3, 28, 1))
+    singapore = preferences.next_digest_due(profile, "Asia/Singapore", at(2026, 3, 28, 1))
     assert singapore == at(2026, 3, 29, 0)
     autumn = [
-        profiles.next_digest_due(profile, "Europe/London", at(2026, 10, day, 9)) for day in (24, 25)
+        preferences.next_digest_due(profile, "Europe/London", at(2026, 10, day, 9))
+        for day in (24, 25)
     ]
     assert autumn == [at(2026, 10, 25, 8), at(2026, 10, 26, 8)]  # back to GMT on 25 October
 
 
 def test_weekly_digests_and_quiet_hours(app):
     weekly = MemberProfile(digest="weekly", digest_hour=9, digest_weekday=4)  # Friday 09:00
-    assert profiles.next_digest_due(weekly, "Asia/Singapore", at(2026, 3, 23, 0)) == at(
+    assert preferences.next_digest_due(weekly, "Asia/Singapore", at(2026, 3, 23, 0)) == at(
         2026, 3, 27, 1
     )
     quiet = MemberProfile(digest="daily", digest_hour=6, quiet_start=time(22), quiet_end=time(7))
-    assert profiles.next_digest_due(quiet, "Europe/London", at(2026, 6, 1, 12)) == at(2026, 6, 2, 6)
+    assert preferences.next_digest_due(quiet, "Europe/London", at(2026, 6, 1, 12)) == at(
+        2026, 6, 2, 6
+    )
     off = MemberProfile(digest="off", digest_hour=8)
-    assert profiles.next_digest_due(off, "Europe/London", at(2026, 6, 1, 12)) is None
+    assert preferences.next_digest_due(off, "Europe/London", at(2026, 6, 1, 12)) is None
 
 
 def test_each_city_gets_its_digest_when_its_morning_comes(readers, smtp_inbox, run_jobs):

@@ -10,8 +10,8 @@ import time_machine
 from sqlalchemy import func, select
 
 from advocacy.discussions import membership, moderation, profiles, threads
-from advocacy.discussions.models import Flag, JoinRequest, Space, SpaceMember
-from advocacy.discussions.notifications.models import MemberProfile, Notification
+from advocacy.discussions.models import Flag, JoinRequest, MemberProfile, Space, SpaceMember
+from advocacy.discussions.notifications.models import Notification
 from advocacy.errors import Conflict, Forbidden
 from advocacy.extensions import db
 from tests.discussions.factories import add_member, make_space, make_thread

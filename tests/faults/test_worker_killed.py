@@ -15,8 +15,9 @@ import time_machine
 from rq import Queue
 from sqlalchemy import func, select
 
+from advocacy.discussions.models import MemberProfile
 from advocacy.discussions.notifications import digests
-from advocacy.discussions.notifications.models import DigestRun, MemberProfile
+from advocacy.discussions.notifications.models import DigestRun
 from advocacy.extensions import db
 from advocacy.jobs import AppWorker
 from advocacy.models_base import utcnow

@@ -1,6 +1,7 @@
-"""What discussions add to the feed's content pages and review queue, through the feed's content
-panels: where a proposal came from (a link back to the post) and "Discuss internally". Each
-loader answers for a whole page of content in one query."""
+"""What the bridge adds to other features' pages: to the feed's content pages and review queue,
+through the feed's content panels, where a proposal came from (a link back to the post) and
+"Discuss internally"; to thread pages, through the discussions' post extras, "Propose as content"
+or a badge on posts already proposed. Each loader answers for a whole page in one query."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ from advocacy.discussions.bridge.service import (
     DISCUSSED_STATES,
     content_space_name,
     discussion_refusal,
+    proposed_post_ids,
 )
+from advocacy.discussions.links import IdLink
 from advocacy.discussions.models import Post, Space, Thread, Visibility
+from advocacy.discussions.post_extras import PostExtra
 from advocacy.extensions import db
 from advocacy.feeds import workflow
 from advocacy.feeds.models import Content
@@ -145,3 +149,24 @@ PANELS = (
         page_template="discussions/_content_discussion.html",
     ),
 )
+
+
+PROPOSED = PostExtra(badge="proposed as content")
+
+
+def post_proposals(reader: User, posts: list[Post]) -> dict[int, PostExtra]:
+    """On a thread page: a badge on posts already proposed as content, else the way to propose
+    them (the thread itself for its opening post)."""
+    proposed = proposed_post_ids([post.id for post in posts])
+    propose = IdLink("bridge.propose_form", "post_id")
+    return {
+        post.id: PROPOSED
+        if post.id in proposed
+        else PostExtra(
+            action_label="Propose the thread as content"
+            if post.is_opening
+            else "Propose as content",
+            action_href=propose(post.id),
+        )
+        for post in posts
+    }

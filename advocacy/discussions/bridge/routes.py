@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from advocacy.discussions import threads
 from advocacy.discussions.bridge import service
-from advocacy.discussions.forms import ProposalForm
+from advocacy.discussions.bridge.forms import ProposalForm
 from advocacy.discussions.markdown import plain_text
 from advocacy.errors import Conflict, ValidationFailed
 from advocacy.feeds import workflow

@@ -24,10 +24,11 @@ from sqlalchemy.orm import selectinload
 
 from advocacy.accounts.models import User
 from advocacy.discussions import access
-from advocacy.discussions.models import Post, Thread, ThreadFollow
-from advocacy.discussions.notifications.models import DigestFrequency, DigestRun, MemberProfile
+from advocacy.discussions.models import DigestFrequency, MemberProfile, Post, Thread, ThreadFollow
+from advocacy.discussions.notifications.models import DigestRun
+from advocacy.discussions.notifications.preferences import digest_period, schedule_next_digest
 from advocacy.discussions.notifications.service import unread_count
-from advocacy.discussions.profiles import digest_period, ensure_profiles, schedule_next_digest
+from advocacy.discussions.profiles import ensure_profiles
 from advocacy.discussions.qa import unanswered
 from advocacy.extensions import db
 from advocacy.jobs import enqueue

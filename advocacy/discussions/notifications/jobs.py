@@ -1,4 +1,4 @@
-"""Background entry points for discussions: notification fan-out, notification e-mails and
+"""Background entry points of notifications: the fan-out of a post, notification e-mails and
 digests. Each takes ids, loads fresh rows and is safe to run twice."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from advocacy.models_base import utcnow
 from advocacy.web.templating import localtime
 from advocacy.web.urls import external_url
 
+FAN_OUT_JOB = "advocacy.discussions.notifications.jobs.fan_out_post"
 EMAIL_JOB = "advocacy.discussions.notifications.jobs.send_notification_emails"
 
 

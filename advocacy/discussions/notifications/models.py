@@ -1,19 +1,17 @@
-"""Notification tables: in-app notifications, each person's discussion preferences (handle,
-e-mail switches, digest schedule, quiet hours, last seen) and the digest runs already sent."""
+"""Notification tables: in-app notifications and the digest runs already sent (each person's
+e-mail switches and digest schedule live on their MemberProfile, in the discussions core)."""
 
 from __future__ import annotations
 
 import enum
-from datetime import datetime, time
+from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Time, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advocacy.accounts.models import User
 from advocacy.extensions import db
 from advocacy.models_base import UTCDateTime, utcnow
-
-HANDLE_MAX = 30
 
 
 class NotificationKind(enum.StrEnum):
@@ -35,12 +33,6 @@ EMAILED_KINDS = (
     NotificationKind.ASSIGNMENT,
     NotificationKind.ANNOUNCEMENT,
 )
-
-
-class DigestFrequency(enum.StrEnum):
-    OFF = "off"
-    DAILY = "daily"
-    WEEKLY = "weekly"
 
 
 class Notification(db.Model):
@@ -69,36 +61,6 @@ class Notification(db.Model):
     space = relationship("Space")
     thread = relationship("Thread")
     post = relationship("Post")
-
-
-class MemberProfile(db.Model):
-    """A person's discussion settings, created on first need with a handle for @mentions."""
-
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
-    )
-    handle: Mapped[str] = mapped_column(String(HANDLE_MAX), unique=True)
-    email_mention: Mapped[bool] = mapped_column(Boolean, default=True)
-    email_reply: Mapped[bool] = mapped_column(Boolean, default=True)
-    email_assignment: Mapped[bool] = mapped_column(Boolean, default=True)
-    email_announcement: Mapped[bool] = mapped_column(Boolean, default=True)
-    digest: Mapped[str] = mapped_column(String(8), default=DigestFrequency.DAILY.value)
-    digest_hour: Mapped[int] = mapped_column(Integer, default=8)
-    digest_weekday: Mapped[int] = mapped_column(Integer, default=0)  # Monday
-    quiet_start: Mapped[time | None] = mapped_column(Time)
-    quiet_end: Mapped[time | None] = mapped_column(Time)
-    # The zone next_digest_at was computed in: a profile whose owner moved is recomputed.
-    digest_zone: Mapped[str] = mapped_column(String(64), default="UTC")
-    next_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
-    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    user: Mapped[User] = relationship()
-
-    def wants_email(self, kind: str) -> bool:
-        """Whether this person asked for an immediate e-mail of this kind."""
-        return kind in EMAILED_KINDS and bool(getattr(self, f"email_{kind}"))
 
 
 class DigestRun(db.Model):

@@ -7,8 +7,9 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
 from advocacy.discussions import profiles
-from advocacy.discussions.forms import PreferencesForm
 from advocacy.discussions.notifications import service
+from advocacy.discussions.notifications.forms import PreferencesForm
+from advocacy.discussions.notifications.preferences import Preferences, update_preferences
 from advocacy.errors import Conflict, ValidationFailed
 from advocacy.web.api import paginate
 from advocacy.web.forms import apply_errors
@@ -87,9 +88,9 @@ def save_preferences():
     if not form.validate_on_submit():
         return _preferences_page(form, 422)
     try:
-        profiles.update_preferences(
+        update_preferences(
             current_user,
-            profiles.Preferences(
+            Preferences(
                 handle=form.handle.data,
                 email_mention=form.email_mention.data,
                 email_reply=form.email_reply.data,

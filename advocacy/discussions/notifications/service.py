@@ -20,14 +20,18 @@ from sqlalchemy.orm import selectinload
 from advocacy.accounts.models import User
 from advocacy.discussions import access
 from advocacy.discussions.markdown import mentioned_handles
-from advocacy.discussions.models import Post, Space, SpaceFollow, Thread, ThreadFollow, ThreadRead
-from advocacy.discussions.notifications.models import Notification, NotificationKind
-from advocacy.discussions.profiles import (
-    profiles_by_user,
-    quiet_until,
-    resolve_mentions,
-    zone_named,
+from advocacy.discussions.models import (
+    MemberProfile,
+    Post,
+    Space,
+    SpaceFollow,
+    Thread,
+    ThreadFollow,
+    ThreadRead,
 )
+from advocacy.discussions.notifications.models import EMAILED_KINDS, Notification, NotificationKind
+from advocacy.discussions.notifications.preferences import quiet_until
+from advocacy.discussions.profiles import profiles_by_user, resolve_mentions, zone_named
 from advocacy.extensions import db
 from advocacy.jobs import enqueue
 from advocacy.models_base import utcnow
@@ -82,7 +86,7 @@ def notify(
             created_at=now,
         )
         profile = profiles.get(recipient_id)
-        emailed = profile is not None and profile.wants_email(kind)
+        emailed = profile is not None and wants_email(profile, kind)
         if kind == NotificationKind.REPLY and thread is not None:
             emailed = emailed and thread.author_id == recipient_id
         if emailed:
@@ -99,6 +103,11 @@ def notify(
             queue="mail",
         )
     return created
+
+
+def wants_email(profile: MemberProfile, kind: str) -> bool:
+    """Whether this person asked for an immediate e-mail of this kind."""
+    return kind in EMAILED_KINDS and bool(getattr(profile, f"email_{kind}"))
 
 
 def thread_follower_ids(thread: Thread) -> set[int]:

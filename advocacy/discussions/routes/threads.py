@@ -9,12 +9,12 @@ from wtforms.fields.choices import SelectChoice
 
 from advocacy.accounts.service import get_user
 from advocacy.discussions import access, qa, reading, threads
-from advocacy.discussions.bridge import service as bridge
 from advocacy.discussions.forms import AssignForm, ReplyForm
 from advocacy.discussions.links import PostLinks
 from advocacy.discussions.markdown import quote_markdown
 from advocacy.discussions.models import ThreadKind
 from advocacy.discussions.people_info import local_status_of
+from advocacy.discussions.post_extras import load_post_extras
 from advocacy.discussions.routes.spaces import private_space_page
 from advocacy.errors import Forbidden, NotFound, ValidationFailed
 from advocacy.web.forms import apply_errors
@@ -52,13 +52,13 @@ def _thread_page(
         acknowledgements=qa.acknowledgement_count(thread) if thread.is_announcement else 0,
         assignee_status=local_status_of(assignee) if assignee else None,
         links=PostLinks(thread.id),
-        proposed=bridge.proposed_post_ids(_shown_post_ids(view)),
+        post_extras=load_post_extras(current_user, _shown_posts(view)),
     )
 
 
-def _shown_post_ids(view: reading.ThreadPage) -> list[int]:
+def _shown_posts(view: reading.ThreadPage) -> list:
     shown = [view.opening, *view.replies] + ([view.accepted] if view.accepted else [])
-    return [post_view.post.id for post_view in shown]
+    return [post_view.post for post_view in shown]
 
 
 @bp.get("/<int:thread_id>")

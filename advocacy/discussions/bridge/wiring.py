@@ -1,0 +1,21 @@
+"""Plugs the bridge between discussions and the advocacy feed into the app: its pages, the panels
+it adds to the feed's content pages and queue and to thread pages, and its demo step. Neither the
+feed nor the discussions core imports the bridge."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from advocacy.demo import add_seed_step
+from advocacy.discussions.bridge import demo, panels, routes
+from advocacy.discussions.post_extras import register_post_extras
+from advocacy.feeds.panels import register_content_panel
+
+
+def init_app(app: Flask) -> None:
+    """Register the bridge after the feed and the discussions core (its demo step needs both)."""
+    app.register_blueprint(routes.bp)
+    for panel in panels.PANELS:
+        register_content_panel(app, panel)
+    register_post_extras(app, "bridge.proposals", panels.post_proposals)
+    add_seed_step(demo.seed_bridge)
