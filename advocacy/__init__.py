@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from advocacy import extensions, jobs, search
+from advocacy import extensions, jobs
 from advocacy.accounts import admin_routes as accounts_admin
 from advocacy.accounts import api_routes as accounts_api
 from advocacy.accounts import auth
@@ -29,6 +29,7 @@ from advocacy.feeds import wiring as feeds
 from advocacy.leaderboard import wiring as leaderboard
 from advocacy.privacy import wiring as privacy
 from advocacy.recruiting import wiring as recruiting
+from advocacy.search import wiring as search
 from advocacy.web import converters, errors, input_guard, templating
 from advocacy.webhooks import wiring as webhooks
 

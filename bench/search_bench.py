@@ -45,7 +45,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column  # noqa: E402
 
 from advocacy.models_base import UTCDateTime, utcnow  # noqa: E402
 from advocacy.search.documents import SearchDocument, document_key  # noqa: E402
-from advocacy.search.query_ast import STOP_WORDS  # noqa: E402
+from advocacy.search.query.nodes import STOP_WORDS  # noqa: E402
 from bench.results_file import write_section  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
@@ -285,7 +285,7 @@ class Ours:
         return status.available and status.total == count
 
     def search(self, text: str) -> int:
-        from advocacy.search.query import parse_query
+        from advocacy.search.query.parser import parse_query
 
         return self.backend.search(parse_query(text), self.reader, 1, 10).total
 
@@ -364,7 +364,7 @@ def commit_to_visible(mode: str, env: dict, samples: int) -> list[float]:
     from advocacy.extensions import db
     from advocacy.search.extension import current_backend
     from advocacy.search.permissions import Reader
-    from advocacy.search.query import parse_query
+    from advocacy.search.query.parser import parse_query
 
     os.environ.update(env)
     app = create_bench_app()

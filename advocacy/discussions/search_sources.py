@@ -34,7 +34,7 @@ from advocacy.discussions.models import (
     Visibility,
 )
 from advocacy.extensions import db
-from advocacy.search.documents import (
+from advocacy.search import (
     DocumentType,
     SearchDocument,
     document_key,
@@ -42,9 +42,9 @@ from advocacy.search.documents import (
     path_for,
     plain_text,
     register_source,
+    set_visible_spaces_provider,
     watch,
 )
-from advocacy.search.permissions import set_visible_spaces_provider
 
 THREAD_ATTRIBUTES = (
     "title",

@@ -25,16 +25,16 @@ from advocacy.feeds.models import (
     ContentState,
 )
 from advocacy.models_base import utcnow
-from advocacy.search.documents import (
+from advocacy.search import (
     Audience,
     DocumentType,
     SearchDocument,
     document_key,
     path_for,
     register_source,
+    set_sees_all_audiences_rule,
     watch,
 )
-from advocacy.search.permissions import set_sees_all_audiences_rule
 
 # Changes to these alter a document (collections included: a topic added changes no column).
 CONTENT_ATTRIBUTES = (

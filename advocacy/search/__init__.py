@@ -1,56 +1,36 @@
 """Search: one permission-aware full-text search over threads, posts, content, people and spaces.
 
-`init_app(app)` wires it into the app factory. Features make their rows searchable with
-`documents.register_source` / `documents.watch`, and tell search which spaces a user may see with
-`permissions.set_visible_spaces_provider` (see the README's Search section).
+This is the face other features use: they make their rows searchable with `register_source` and
+`watch` (documents they build as `SearchDocument`s), and tell search who may see what with
+`set_visible_spaces_provider` and `set_sees_all_audiences_rule` (the README's Search section).
+`wiring.py` plugs search into the app; the rest of the package is search's own.
 """
 
 from __future__ import annotations
 
-from flask import Flask
+from advocacy.search.documents import (
+    Audience,
+    DocumentType,
+    SearchDocument,
+    document_key,
+    match_key,
+    path_for,
+    plain_text,
+    register_source,
+    watch,
+)
+from advocacy.search.permissions import set_sees_all_audiences_rule, set_visible_spaces_provider
 
-from advocacy import extensions
-from advocacy.demo import add_seed_step
-from advocacy.jobs import Schedule, register_schedules
-from advocacy.search import admin_routes, cli, hooks, indexing, jobs, people, routes
-from advocacy.search import api_routes as search_api
-from advocacy.search.backends.warm_up import warm_in_background
-from advocacy.search.extension import SearchState, search_state
-
-__all__ = ["init_app", "hooks", "seed_index", "defer_indexing"]
-
-
-def init_app(app: Flask) -> None:
-    """Set search up: its state, the chosen backend (checked now, not at the first search), the
-    people source, pages, API, commands and periodic jobs."""
-    state = SearchState(app.config["SEARCH_BACKEND"], app.config)
-    app.extensions["search"] = state
-    state.backend()
-    if app.config.get("SEARCH_WARM_UP", not app.testing):
-        warm_in_background(state.backend())
-    people.register(app)
-    app.register_blueprint(routes.bp)
-    app.register_blueprint(admin_routes.bp)
-    extensions.api.register_blueprint(search_api.bp)
-    cli.init_app(app)
-    add_seed_step(defer_indexing)  # search is set up before the features that seed content
-    register_schedules(
-        app,
-        [
-            Schedule("search-index-pending", jobs.index_changes, jobs.SWEEP_SECONDS, "search"),
-            Schedule("search-purge-query-log", jobs.purge_query_log, 86400, "search"),
-        ],
-    )
-
-
-def defer_indexing(demo) -> None:
-    """A demo step before the features' own: index once at the end, not after every commit."""
-    search_state().indexing_deferred = True
-
-
-def seed_index(demo) -> None:
-    """The demo's last step: build the index from everything seeded, so search works at once
-    (with Redis the indexing jobs would wait for a worker)."""
-    search_state().indexing_deferred = False
-    count = indexing.rebuild_index()
-    demo.echo(f"Search index built: {count:,} documents ({search_state().backend_name}).")
+__all__ = [
+    "Audience",
+    "DocumentType",
+    "SearchDocument",
+    "document_key",
+    "match_key",
+    "path_for",
+    "plain_text",
+    "register_source",
+    "set_sees_all_audiences_rule",
+    "set_visible_spaces_provider",
+    "watch",
+]

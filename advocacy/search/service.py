@@ -21,8 +21,8 @@ from advocacy.search.documents import DOCUMENT_TYPES, parse_key, registry
 from advocacy.search.extension import current_backend, search_state
 from advocacy.search.indexing import PendingSummary, pending_summary, running_reindex
 from advocacy.search.permissions import Reader, reader_for
-from advocacy.search.query import MIN_PREFIX, parse_query
-from advocacy.search.query_ast import ParsedQuery, Word
+from advocacy.search.query.nodes import ParsedQuery, Word
+from advocacy.search.query.parser import MIN_PREFIX, parse_query
 
 PER_PAGE = 20
 PER_PAGE_MAX = 50

@@ -18,7 +18,7 @@ branch_labels = None
 depends_on = None
 
 # The pairs of the rows already indexed (the backend writes them for new rows; the same SQL as
-# advocacy.search.backends.postgres_sql._PAIRS, copied: a migration must not change with it).
+# advocacy.search.backends.postgres.sql._PAIRS, copied: a migration must not change with it).
 FILL_PAIRS = """UPDATE search_document SET search_pairs = array_to_tsvector(ARRAY(
     SELECT DISTINCT a.lexeme || ' ' || b.lexeme
     FROM (SELECT lexeme, unnest(positions) AS at FROM unnest(search_vector)) AS a

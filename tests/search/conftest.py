@@ -17,7 +17,7 @@ from advocacy.jobs import QUEUES, InlineAppWorker
 from advocacy.search.documents import EVERYONE, Audience, SearchDocument, document_key
 from advocacy.search.extension import current_backend, search_state
 from advocacy.search.permissions import Reader, set_visible_spaces_provider
-from advocacy.search.query import parse_query
+from advocacy.search.query.parser import parse_query
 from tests.conftest import _postgres_database
 from tests.search.models import NoteBase, register_notes
 

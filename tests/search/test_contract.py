@@ -12,18 +12,16 @@ from sqlalchemy import inspect
 
 from advocacy import create_app
 from advocacy.extensions import db
-from advocacy.search.backends import (
-    base,
-    postgres_backend,
-    postgres_vocabulary,
-    whoosh_backend,
-    whoosh_query,
-)
+from advocacy.search.backends import base
+from advocacy.search.backends.postgres import backend as postgres_backend
+from advocacy.search.backends.postgres import vocabulary as postgres_vocabulary
+from advocacy.search.backends.whoosh import backend as whoosh_backend
+from advocacy.search.backends.whoosh import query as whoosh_query
 from advocacy.search.documents import Audience
 from advocacy.search.extension import current_backend
 from advocacy.search.models import SearchDocumentRow
 from advocacy.search.permissions import Reader
-from advocacy.search.query import parse_query
+from advocacy.search.query.parser import parse_query
 from tests.search.conftest import (
     ANYONE,
     BACKENDS,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event, text
 
 from advocacy.extensions import db
-from advocacy.search.backends import postgres_backend
+from advocacy.search.backends.postgres import backend as postgres_backend
 from tests.search.conftest import MEMBER, PRIVATE, PUBLIC, SECRET, find, keys, make_doc
 
 pytestmark = pytest.mark.parametrize("search_app", ["postgres"], indirect=True)

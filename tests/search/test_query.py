@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from advocacy.search.query import MAX_CLAUSES, MAX_QUERY_CHARS, parse_query
-from advocacy.search.query_ast import AnyOf, Order, Phrase, Word, word_tokens
-from advocacy.search.query_dates import resolve_day
+from advocacy.search.query.dates import resolve_day
+from advocacy.search.query.nodes import AnyOf, Order, Phrase, Word, word_tokens
+from advocacy.search.query.parser import MAX_CLAUSES, MAX_QUERY_CHARS, parse_query
 
 NOW = datetime(2024, 3, 15, 12, 0, tzinfo=UTC)
 

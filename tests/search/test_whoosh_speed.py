@@ -7,7 +7,7 @@ import pytest
 from whoosh import query as wq
 
 from advocacy.search.backends.warm_up import warm_in_background
-from advocacy.search.backends.whoosh_matching import phrase_docs
+from advocacy.search.backends.whoosh.matching import phrase_docs
 from advocacy.search.extension import search_state
 from tests.search.conftest import (
     ANYONE,

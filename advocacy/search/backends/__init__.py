@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 from advocacy.config import ConfigError
 from advocacy.search.backends.base import SearchBackend
-from advocacy.search.backends.postgres_backend import PostgresBackend
-from advocacy.search.backends.whoosh_backend import WhooshBackend
+from advocacy.search.backends.postgres.backend import PostgresBackend
+from advocacy.search.backends.whoosh.backend import WhooshBackend
 
 BACKENDS = ("whoosh", "postgres")
 

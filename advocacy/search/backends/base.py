@@ -29,7 +29,7 @@ from whoosh.support.levenshtein import damerau_levenshtein
 from advocacy.errors import ServiceError
 from advocacy.search.documents import SearchDocument
 from advocacy.search.permissions import Reader
-from advocacy.search.query_ast import ParsedQuery, Word
+from advocacy.search.query.nodes import ParsedQuery, Word
 
 MAX_RESULTS = 1000  # counted and paged up to here; "1,000+" beyond
 RERANK_WINDOW = 100

@@ -6,7 +6,7 @@ from whoosh import fields
 from whoosh.analysis import Filter, RegexTokenizer, StemFilter, StopFilter
 
 from advocacy.search.documents import SearchDocument, fold, match_key, utc_timestamp
-from advocacy.search.query_ast import STOP_WORDS, word_tokens
+from advocacy.search.query.nodes import STOP_WORDS, word_tokens
 
 EVERYONE = "*"  # the audience token of a dimension that targets nobody in particular
 NO_SPACE = "_none"

@@ -56,16 +56,16 @@ from advocacy.search.backends.base import (
     mark_between,
     plain_snippet,
 )
-from advocacy.search.backends.postgres_query import (
+from advocacy.search.backends.postgres.query import (
     clause_tsquery,
     pairs_filter,
     query_filters,
     text_query,
     visible_to,
 )
-from advocacy.search.backends.postgres_sql import DOCS, PlanOf, regconfig
-from advocacy.search.backends.postgres_vocabulary import similar_words
-from advocacy.search.backends.postgres_writing import (
+from advocacy.search.backends.postgres.sql import DOCS, PlanOf, regconfig
+from advocacy.search.backends.postgres.vocabulary import similar_words
+from advocacy.search.backends.postgres.writing import (
     apply_changes,
     clear_tables,
     hold_writer_lock,
@@ -73,7 +73,7 @@ from advocacy.search.backends.postgres_writing import (
 )
 from advocacy.search.documents import DOCUMENT_TYPES, SearchDocument
 from advocacy.search.permissions import Reader
-from advocacy.search.query_ast import Order, ParsedQuery, Word
+from advocacy.search.query.nodes import Order, ParsedQuery, Word
 
 log = logging.getLogger("advocacy.search.postgres")
 

@@ -16,14 +16,14 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from advocacy.extensions import db
 from advocacy.models_base import utcnow
 from advocacy.search.backends.base import ProgressCallback, WriterBusy
-from advocacy.search.backends.postgres_sql import DOCS, WORDS, WordPairs, regconfig
-from advocacy.search.backends.postgres_vocabulary import (
+from advocacy.search.backends.postgres.sql import DOCS, WORDS, WordPairs, regconfig
+from advocacy.search.backends.postgres.vocabulary import (
     add_words,
     replace_vocabulary,
     vocabulary_counts,
 )
 from advocacy.search.documents import SearchDocument
-from advocacy.search.query_ast import word_tokens
+from advocacy.search.query.nodes import word_tokens
 
 NEXT = "search_document_next"
 LOCK_KEY = 0x5EA4C4  # the advisory lock of the one writer

@@ -16,8 +16,8 @@ from whoosh import index
 
 from advocacy.models_base import utcnow
 from advocacy.search.backends.base import ProgressCallback, WriterBusy
-from advocacy.search.backends.whoosh_schema import document_fields
-from advocacy.search.backends.whoosh_searchers import CURRENT
+from advocacy.search.backends.whoosh.schema import document_fields
+from advocacy.search.backends.whoosh.searchers import CURRENT
 from advocacy.search.documents import SearchDocument
 
 LOCK_FILE = "writer.lock"

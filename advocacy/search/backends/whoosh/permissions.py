@@ -18,7 +18,7 @@ from collections import OrderedDict
 from whoosh import query as wq
 from whoosh.idsets import BitSet
 
-from advocacy.search.backends.whoosh_schema import EVERYONE, NO_SPACE
+from advocacy.search.backends.whoosh.schema import EVERYONE, NO_SPACE
 from advocacy.search.documents import match_key
 from advocacy.search.permissions import Reader
 

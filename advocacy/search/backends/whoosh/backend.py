@@ -57,8 +57,8 @@ from advocacy.search.backends.base import (
     correction_distance,
     recency_factor,
 )
-from advocacy.search.backends.whoosh_hits import stored_hit
-from advocacy.search.backends.whoosh_matching import (
+from advocacy.search.backends.whoosh.hits import stored_hit
+from advocacy.search.backends.whoosh.matching import (
     by_date,
     docs_matching,
     first_matches,
@@ -67,21 +67,21 @@ from advocacy.search.backends.whoosh_matching import (
     phrase_docs,
     scores_of,
 )
-from advocacy.search.backends.whoosh_permissions import (
+from advocacy.search.backends.whoosh.permissions import (
     SEGMENTS_CACHED_MAX,
     PermissionMasks,
     segment_id,
 )
-from advocacy.search.backends.whoosh_query import CompiledQuery, QueryCompiler
-from advocacy.search.backends.whoosh_schema import make_schema, text_analyzer
-from advocacy.search.backends.whoosh_searchers import (
+from advocacy.search.backends.whoosh.query import CompiledQuery, QueryCompiler
+from advocacy.search.backends.whoosh.schema import make_schema, text_analyzer
+from advocacy.search.backends.whoosh.searchers import (
     UNAVAILABLE,
     Lease,
     SearcherPool,
     current_folder,
     guarded,
 )
-from advocacy.search.backends.whoosh_writing import (
+from advocacy.search.backends.whoosh.writing import (
     apply_changes,
     build_index,
     hold_writer_lock,
@@ -89,7 +89,7 @@ from advocacy.search.backends.whoosh_writing import (
 )
 from advocacy.search.documents import DOCUMENT_TYPES, SearchDocument
 from advocacy.search.permissions import Reader
-from advocacy.search.query_ast import Order, ParsedQuery
+from advocacy.search.query.nodes import Order, ParsedQuery
 
 log = logging.getLogger("advocacy.search.whoosh")
 

@@ -11,7 +11,7 @@ from whoosh import query as wq
 
 from advocacy.search.backends.base import PREFIX_EXPANSIONS_MAX
 from advocacy.search.documents import utc_timestamp
-from advocacy.search.query_ast import AnyOf, ParsedQuery, Phrase, Word
+from advocacy.search.query.nodes import AnyOf, ParsedQuery, Phrase, Word
 
 PREFIX_SCAN_MAX = 5000  # vocabulary words looked at for one prefix
 

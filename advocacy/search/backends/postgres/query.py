@@ -7,7 +7,7 @@ from sqlalchemy import Text, and_, cast, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from advocacy.models_base import utcnow
-from advocacy.search.backends.postgres_sql import (
+from advocacy.search.backends.postgres.sql import (
     DOCS,
     PAIRS_OF_TEXT,
     combine,
@@ -16,9 +16,9 @@ from advocacy.search.backends.postgres_sql import (
     quoted,
     regconfig,
 )
-from advocacy.search.backends.postgres_vocabulary import expand_prefix
+from advocacy.search.backends.postgres.vocabulary import expand_prefix
 from advocacy.search.permissions import Reader
-from advocacy.search.query_ast import STOP_WORDS, AnyOf, ParsedQuery, Phrase, Word
+from advocacy.search.query.nodes import STOP_WORDS, AnyOf, ParsedQuery, Phrase, Word
 
 
 def visible_to(reader: Reader):

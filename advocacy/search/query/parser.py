@@ -29,7 +29,8 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from advocacy.search.documents import DOCUMENT_TYPES, match_key
-from advocacy.search.query_ast import (
+from advocacy.search.query.dates import resolve_day
+from advocacy.search.query.nodes import (
     STOP_WORDS,
     AnyOf,
     Order,
@@ -38,7 +39,6 @@ from advocacy.search.query_ast import (
     Word,
     word_tokens,
 )
-from advocacy.search.query_dates import resolve_day
 
 MAX_QUERY_CHARS = 256
 MAX_CLAUSES = 12  # words, phrases and exclusions used; the rest is ignored with a notice

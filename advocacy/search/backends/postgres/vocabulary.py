@@ -10,9 +10,9 @@ from sqlalchemy import bindparam, cast, delete, func, select, text
 from sqlalchemy.dialects.postgresql import REGCLASS, insert
 
 from advocacy.search.backends.base import PREFIX_EXPANSIONS_MAX
-from advocacy.search.backends.postgres_sql import WORDS
+from advocacy.search.backends.postgres.sql import WORDS
 from advocacy.search.documents import SearchDocument
-from advocacy.search.query_ast import STOP_WORDS, word_tokens
+from advocacy.search.query.nodes import STOP_WORDS, word_tokens
 
 VOCABULARY_CANDIDATES = 50
 BATCH = 2000  # vocabulary rows per statement
