@@ -6,8 +6,8 @@ from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from advocacy.accounts import administration, service, validation
-from advocacy.accounts.admin_forms import ImportForm, InviteForm, OrganisationForm, RoleForm
 from advocacy.accounts.auth import admin_required
+from advocacy.accounts.forms import ImportForm, InviteForm, OrganisationForm, RoleForm
 from advocacy.accounts.imports import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, start_user_import
 from advocacy.accounts.organisation import get_organisation, update_organisation
 from advocacy.errors import Conflict, ValidationFailed

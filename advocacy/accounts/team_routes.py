@@ -6,8 +6,8 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 
 from advocacy.accounts import administration, service, teams
-from advocacy.accounts.admin_forms import AddMemberForm, TeamForm
 from advocacy.accounts.auth import admin_required
+from advocacy.accounts.forms import AddMemberForm, TeamForm
 from advocacy.errors import Conflict, ValidationFailed
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import render, wants_fragment

@@ -7,6 +7,7 @@ from flask import abort
 from marshmallow import Schema, fields, validate
 
 from advocacy.feeds import compliance, content, feed, sharing, sources, workflow
+from advocacy.feeds.content_input import ContentInput
 from advocacy.feeds.models import ContentKind, ContentState
 from advocacy.feeds.pages import state_label
 from advocacy.web.api import ApiBlueprint, Id, PageArgs, api_user, page_of, paginate
@@ -211,7 +212,7 @@ def list_content(args):
 @bp.response(201, ContentSchema)
 def create_content(data):
     """Suggest content: it starts as a draft; submit it for review."""
-    return content.create_content(content.ContentInput(**_input(data)), api_user())
+    return content.create_content(ContentInput(**_input(data)), api_user())
 
 
 @bp.get("/content/<int:content_id>")

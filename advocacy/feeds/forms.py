@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from advocacy.errors import ValidationFailed
-from advocacy.feeds.content import ContentInput
+from advocacy.feeds.content_input import ContentInput
 from advocacy.feeds.models import (
     CAMPAIGN_MAX,
     CAPTION_NETWORKS,

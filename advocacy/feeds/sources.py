@@ -22,7 +22,8 @@ from sqlalchemy import select
 from advocacy.accounts.models import User
 from advocacy.errors import Conflict, NotFound, ValidationFailed
 from advocacy.extensions import db
-from advocacy.feeds.content import TOPICS_MAX, ensure_topics, record_event
+from advocacy.feeds.content import ensure_topics, record_event
+from advocacy.feeds.content_input import TOPICS_MAX
 from advocacy.feeds.links import shorten, url_problem
 from advocacy.feeds.models import (
     SUMMARY_MAX,

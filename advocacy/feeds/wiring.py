@@ -12,7 +12,7 @@ from advocacy.feeds import (
     personal_data,
     queue_routes,
     routes,
-    search_source,
+    search_sources,
 )
 from advocacy.feeds import api_routes as feeds_api
 from advocacy.feeds.cli import feeds_cli
@@ -38,7 +38,7 @@ def init_app(app: Flask) -> None:
     templating.register_nav(app, "Review queue", "feeds_queue.index", visible=can_review_any)
     app.cli.add_command(feeds_cli)
     demo.add_seed_step(seed_feed)
-    search_source.register(app)
+    search_sources.register(app)
     register_privacy_handler(
         app,
         PrivacyHandler(

@@ -22,13 +22,8 @@ from sqlalchemy.orm import selectinload
 from advocacy.accounts.models import User
 from advocacy.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from advocacy.extensions import db
-from advocacy.feeds.content import (
-    ContentInput,
-    apply_values,
-    content_to_input,
-    get_content,
-    record_event,
-)
+from advocacy.feeds.content import apply_values, content_to_input, get_content, record_event
+from advocacy.feeds.content_input import ContentInput
 from advocacy.feeds.feed import audience_clause, live_clause, matches_audience
 from advocacy.feeds.models import (
     NOTE_MAX,

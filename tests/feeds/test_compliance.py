@@ -8,7 +8,8 @@ import pytest
 
 from advocacy.errors import Conflict, NotFound, ValidationFailed
 from advocacy.feeds import compliance
-from advocacy.feeds.content import ContentInput, create_content
+from advocacy.feeds.content import create_content
+from advocacy.feeds.content_input import ContentInput
 from advocacy.models_base import utcnow
 from tests.factories import UserFactory
 

@@ -179,7 +179,8 @@ def test_cursor_round_trip(app):
 
 
 def test_locations_entered_in_any_spelling_match(people):
-    from advocacy.feeds.content import ContentInput, create_content
+    from advocacy.feeds.content import create_content
+    from advocacy.feeds.content_input import ContentInput
     from advocacy.feeds.workflow import transition
 
     curator = UserFactory(role="curator")

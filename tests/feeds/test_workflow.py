@@ -12,7 +12,8 @@ from sqlalchemy import select
 from advocacy.errors import Conflict, Forbidden, ValidationFailed
 from advocacy.extensions import db
 from advocacy.feeds import compliance, workflow
-from advocacy.feeds.content import ContentInput, create_content
+from advocacy.feeds.content import create_content
+from advocacy.feeds.content_input import ContentInput
 from advocacy.feeds.models import Content, ContentEvent, ContentState
 from advocacy.models_base import utcnow
 from tests.feeds.factories import ContentFactory, target

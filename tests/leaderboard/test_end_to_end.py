@@ -13,7 +13,7 @@ from advocacy.analytics.roi import earned_media_value
 from advocacy.extensions import db
 from advocacy.feeds import sharing
 from advocacy.leaderboard.points import ledger
-from advocacy.leaderboard.reach import metrics
+from advocacy.leaderboard.reach import audience, metrics
 from advocacy.models_base import utcnow
 from advocacy.privacy.service import erase_account, export_archive
 from tests.leaderboard.conftest import BROWSER_UAS
@@ -45,7 +45,7 @@ def test_a_share_and_its_clicks_become_points_reach_and_earned_media(
     report = metrics.reach_report(sharer, "network", only_user_id=sharer.id)
     assert (report.totals.human_clicks, report.totals.bot_hits) == (4, 1)
 
-    metrics.update_reach_values(admin, click_value=0.5, conversion_value=10, currency="EUR")
+    audience.update_reach_values(admin, click_value=0.5, conversion_value=10, currency="EUR")
     now = utcnow()
     assert float(earned_media_value(now - timedelta(days=1), now + timedelta(days=1))) == 2.0
 

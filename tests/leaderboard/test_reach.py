@@ -10,9 +10,10 @@ from advocacy.errors import Forbidden, ValidationFailed
 from advocacy.extensions import db
 from advocacy.feeds.models import Share
 from advocacy.feeds.sharing import get_or_create_link
+from advocacy.leaderboard.reach.audience import declare_followers, update_reach_values
 from advocacy.leaderboard.reach.events import Hit
 from advocacy.leaderboard.reach.ingest import ingest_batch
-from advocacy.leaderboard.reach.metrics import declare_followers, reach_report, update_reach_values
+from advocacy.leaderboard.reach.metrics import reach_report
 from tests.factories import MembershipFactory, UserFactory
 from tests.feeds.factories import ContentFactory
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from advocacy.extensions import db
+from advocacy.leaderboard.reach.audience import declared_followers, reach_settings
 from advocacy.leaderboard.reach.events import Hit
 from advocacy.leaderboard.reach.ingest import ingest_batch
-from advocacy.leaderboard.reach.metrics import declared_followers, reach_settings
 
 YESTERDAY = datetime.now(UTC) - timedelta(days=1)
 

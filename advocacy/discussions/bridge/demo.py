@@ -19,7 +19,8 @@ from advocacy.discussions.bridge.models import ContentDiscussion, ContentProposa
 from advocacy.discussions.demo import DemoWriter
 from advocacy.extensions import db
 from advocacy.feeds import feed
-from advocacy.feeds.content import ContentInput, create_content, record_event
+from advocacy.feeds.content import create_content, record_event
+from advocacy.feeds.content_input import ContentInput
 from advocacy.feeds.models import ContentState
 from advocacy.models_base import utcnow
 

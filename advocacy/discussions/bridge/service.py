@@ -39,6 +39,7 @@ from advocacy.errors import Conflict, ValidationFailed
 from advocacy.extensions import db
 from advocacy.feeds import content as feed_content
 from advocacy.feeds import workflow
+from advocacy.feeds.content_input import ContentInput
 from advocacy.feeds.links import shorten, url_problem
 from advocacy.feeds.models import SUMMARY_MAX, Content, ContentKind, ContentState
 from advocacy.web.urls import external_url
@@ -132,7 +133,7 @@ def propose_post(proposer: User, post: Post, proposal: Proposal) -> Content:
     check_proposable(proposer, post)
     if proposal.kind not in {kind.value for kind in PROPOSABLE_KINDS}:
         raise ValidationFailed.field("kind", "Propose a link or article, or a culture story.")
-    data = feed_content.ContentInput(
+    data = ContentInput(
         title=proposal.title,
         kind=proposal.kind,
         destination_url=proposal.destination_url,

@@ -27,8 +27,8 @@ from advocacy.errors import ServiceError, ValidationFailed
 from advocacy.extensions import db
 from advocacy.feeds.sharing import find_tracked_link
 from advocacy.leaderboard.bulk import upsert_rows
+from advocacy.leaderboard.reach.audience import reach_settings
 from advocacy.leaderboard.reach.ingest import COUNTERS, local_day_of, team_ids_of
-from advocacy.leaderboard.reach.metrics import reach_settings
 from advocacy.leaderboard.reach.models import (
     CONVERSION_TYPE_MAX,
     EXTERNAL_ID_MAX,

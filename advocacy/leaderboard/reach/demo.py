@@ -13,10 +13,10 @@ from sqlalchemy import select
 from advocacy.demo import ADMIN_EMAIL, DemoOrganisation
 from advocacy.extensions import db
 from advocacy.feeds.models import TrackedLink
+from advocacy.leaderboard.reach.audience import declare_followers, update_reach_values
 from advocacy.leaderboard.reach.conversions import record_conversion
 from advocacy.leaderboard.reach.events import Hit
 from advocacy.leaderboard.reach.ingest import BATCH_SIZE, ingest_batch
-from advocacy.leaderboard.reach.metrics import declare_followers, update_reach_values
 from advocacy.leaderboard.reach.models import HitKind
 
 DEMO_DAYS = 28

@@ -7,7 +7,7 @@ from wtforms import DateField, DecimalField, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from advocacy.feeds.models import NETWORK_LABELS
-from advocacy.leaderboard.reach.metrics import FOLLOWERS_MAX, NETWORKS_WITH_FOLLOWERS
+from advocacy.leaderboard.reach.audience import FOLLOWERS_MAX, NETWORKS_WITH_FOLLOWERS
 
 
 class RangeForm(FlaskForm):

@@ -10,7 +10,7 @@ from flask_login import current_user
 from advocacy.accounts.auth import admin_required, public
 from advocacy.errors import Forbidden, ValidationFailed
 from advocacy.feeds.content import get_content
-from advocacy.leaderboard.reach import conversions, metrics
+from advocacy.leaderboard.reach import audience, conversions, metrics
 from advocacy.leaderboard.reach.forms import RangeForm, ReachValuesForm, followers_form, range_of
 from advocacy.leaderboard.reach.panels import load_reach_panels
 from advocacy.web.htmx import redirect_or_refresh, render
@@ -69,7 +69,7 @@ def mine():
         series=metrics.daily_series(days),
         items=items,
         chart_data=chart_data(days),
-        followers=metrics.declared_followers(current_user),
+        followers=audience.declared_followers(current_user),
         panels=load_reach_panels(current_user),
     )
 
@@ -78,11 +78,12 @@ def mine():
 def followers():
     """Declare follower counts per network (the basis of *potential* reach)."""
     form = followers_form(
-        metrics.declared_followers(current_user), request.form if request.method == "POST" else None
+        audience.declared_followers(current_user),
+        request.form if request.method == "POST" else None,
     )
     if form.validate_on_submit():
-        metrics.declare_followers(
-            current_user, {name: form[name].data for name in metrics.NETWORKS_WITH_FOLLOWERS}
+        audience.declare_followers(
+            current_user, {name: form[name].data for name in audience.NETWORKS_WITH_FOLLOWERS}
         )
         flash("Your follower counts are saved.", "success")
         return redirect_or_refresh(url_for("reach.mine"))
@@ -120,10 +121,10 @@ def content(content_id: int):
 @admin_required
 def settings():
     """Earned-media values and the conversions signing secret."""
-    values = metrics.reach_settings()
+    values = audience.reach_settings()
     form = ReachValuesForm(obj=values)
     if form.validate_on_submit():
-        metrics.update_reach_values(
+        audience.update_reach_values(
             current_user,
             float(form.click_value.data),
             float(form.conversion_value.data),
