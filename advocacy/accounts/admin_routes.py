@@ -13,7 +13,7 @@ from advocacy.accounts.organisation import get_organisation, update_organisation
 from advocacy.errors import Conflict, ValidationFailed
 from advocacy.web.csv_downloads import csv_response, wants_bom
 from advocacy.web.forms import apply_errors
-from advocacy.web.htmx import render, wants_fragment
+from advocacy.web.htmx import fragment_or_redirect, render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -97,9 +97,11 @@ def invite():
             status = error.status
         else:
             flash(f"{form.email.data} is invited; the e-mail is on its way.", "success")
-            if wants_fragment():  # a fresh form; the table listens for usersChanged and reloads
-                return _users_page(201, "accounts/_admin_invite.html", trigger="usersChanged")
-            return redirect(url_for("admin.users"), code=303)
+            # htmx gets a fresh form; the table listens for usersChanged and reloads
+            return fragment_or_redirect(
+                lambda: _users_page(201, "accounts/_admin_invite.html", trigger="usersChanged"),
+                url_for("admin.users"),
+            )
     return _users_page(status, "accounts/_admin_invite.html", form)
 
 
@@ -122,9 +124,9 @@ def user(user_id: int):
 
 def _after_change(user, message: str):
     flash(message, "success")
-    if wants_fragment():
-        return _user_page(user, trigger="userChanged")
-    return redirect(url_for("admin.user", user_id=user.id), code=303)
+    return fragment_or_redirect(
+        lambda: _user_page(user, trigger="userChanged"), url_for("admin.user", user_id=user.id)
+    )
 
 
 @bp.post("/users/<int:user_id>/role")

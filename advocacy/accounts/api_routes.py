@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from advocacy.accounts import service, teams
 from advocacy.accounts.models import NAME_MAX, Role
-from advocacy.web.api import ApiBlueprint, Id, PageArgs, api_user, page_of, paginate
+from advocacy.web.api import ApiBlueprint, Id, PageArgs, admin_only, api_user, page_of, paginate
 
 bp = ApiBlueprint("accounts_api", __name__, description="People and teams")
 
@@ -86,13 +86,12 @@ def list_teams(args):
 
 
 @bp.post("/teams")
+@admin_only("create teams")
 @bp.arguments(TeamSchema)
 @bp.response(201, TeamSchema)
 @bp.problems(403, 409)
 def create_team(data):
     """Create a team (admins only)."""
-    if not api_user().is_admin:
-        abort(403, "Only admins create teams.")
     return teams.create_team(data["name"], data["description"])
 
 

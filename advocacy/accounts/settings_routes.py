@@ -9,7 +9,7 @@ from advocacy.accounts import service, tokens
 from advocacy.accounts.forms import ChangePasswordForm, ProfileForm, TokenForm
 from advocacy.errors import ValidationFailed
 from advocacy.web.forms import apply_errors
-from advocacy.web.htmx import render, wants_fragment
+from advocacy.web.htmx import fragment_or_redirect, render
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -96,6 +96,6 @@ def revoke_token(token_id: int):
     """Revoke one of my tokens."""
     tokens.revoke_api_token(current_user, token_id)
     flash("The token is revoked; programs using it are refused from now on.", "success")
-    if not wants_fragment():
-        return redirect(url_for("settings.index"), code=303)
-    return _page(token_form=TokenForm(formdata=None))
+    return fragment_or_redirect(
+        lambda: _page(token_form=TokenForm(formdata=None)), url_for("settings.index")
+    )

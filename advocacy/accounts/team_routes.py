@@ -10,7 +10,7 @@ from advocacy.accounts.auth import admin_required
 from advocacy.accounts.forms import AddMemberForm, TeamForm
 from advocacy.errors import Conflict, ValidationFailed
 from advocacy.web.forms import apply_errors
-from advocacy.web.htmx import render, wants_fragment
+from advocacy.web.htmx import fragment_or_redirect, render
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
 
@@ -77,9 +77,9 @@ def _managed_team(team_id: int):
 
 def _after_change(team, message: str):
     flash(message, "success")
-    if wants_fragment():
-        return _team_page(team, trigger="teamChanged")
-    return redirect(url_for("teams.team", team_id=team.id), code=303)
+    return fragment_or_redirect(
+        lambda: _team_page(team, trigger="teamChanged"), url_for("teams.team", team_id=team.id)
+    )
 
 
 @bp.post("/<int:team_id>/members")

@@ -10,7 +10,7 @@ from advocacy.errors import Conflict, ValidationFailed
 from advocacy.feeds import compliance, sources
 from advocacy.feeds.forms import BlockedTermsForm, DisclosureForm, PolicyForm, SourceForm
 from advocacy.web.forms import apply_errors
-from advocacy.web.htmx import redirect_or_refresh, render, wants_fragment
+from advocacy.web.htmx import fragment_or_redirect, redirect_or_refresh, render
 
 bp = Blueprint("feeds_admin", __name__, url_prefix="/admin")
 
@@ -77,10 +77,11 @@ def add_terms():
             apply_errors(form, error)
         else:
             message = f"{len(added)} blocked {'term' if len(added) == 1 else 'terms'} added."
-            if not wants_fragment():
-                return _done(message)
             flash(message, "success")
-            return _compliance_page(200, "feeds/_blocked_terms.html", trigger="termsChanged")
+            return fragment_or_redirect(
+                lambda: _compliance_page(200, "feeds/_blocked_terms.html", trigger="termsChanged"),
+                url_for("feeds_admin.compliance_settings"),
+            )
     return _compliance_page(422, "feeds/_blocked_terms.html", terms_form=form)
 
 

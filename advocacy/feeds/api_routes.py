@@ -10,7 +10,7 @@ from advocacy.feeds import compliance, content, feed, sharing, sources, workflow
 from advocacy.feeds.content_input import ContentInput
 from advocacy.feeds.models import ContentKind, ContentState
 from advocacy.feeds.pages import state_label
-from advocacy.web.api import ApiBlueprint, Id, PageArgs, api_user, page_of, paginate
+from advocacy.web.api import ApiBlueprint, Id, PageArgs, admin_only, api_user, page_of, paginate
 
 bp = ApiBlueprint("feeds_api", __name__, description="Content, the feed, sharing and sources")
 
@@ -322,28 +322,23 @@ def share_content(data, content_id: int):
     }
 
 
-def _admin_only() -> None:
-    if not api_user().is_admin:
-        abort(403, "Only admins manage this.")
-
-
 @bp.get("/sources")
+@admin_only("manage content sources and the policy")
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, page_of(SourceSchema))
 @bp.problems(403)
 def list_sources(args):
     """RSS/Atom sources and their health (admins)."""
-    _admin_only()
     return paginate(sources.sources_query(), args["page"], args["per_page"])
 
 
 @bp.post("/sources")
+@admin_only("manage content sources and the policy")
 @bp.arguments(SourceSchema)
 @bp.response(201, SourceSchema)
 @bp.problems(403, 409)
 def add_source(data):
     """Register an RSS/Atom feed (admins)."""
-    _admin_only()
     return sources.add_source(data["name"], data["url"], data["content_kind"], api_user())
 
 
@@ -369,12 +364,12 @@ def get_policy():
 
 
 @bp.put("/policy")
+@admin_only("manage content sources and the policy")
 @bp.arguments(PolicySchema)
 @bp.response(200, PolicySchema)
 @bp.problems(403)
 def publish_policy(data):
     """Publish a new version (admins); everyone acknowledges it before their next share."""
-    _admin_only()
     return _policy_body(compliance.publish_policy(data["title"], data["body"], api_user()))
 
 

@@ -9,7 +9,7 @@ from advocacy.extensions import htmx
 from advocacy.feeds import feed
 from advocacy.feeds.models import ContentKind
 from advocacy.feeds.pages import CardShareLinks
-from advocacy.web.htmx import redirect_or_refresh, render, wants_fragment
+from advocacy.web.htmx import fragment_or_redirect, render, wants_fragment
 
 bp = Blueprint("home", __name__)
 topics_bp = Blueprint("feeds_topics", __name__, url_prefix="/topics")
@@ -82,9 +82,9 @@ def follow(slug: str):
     """Follow a topic: its content shows under "My topics"."""
     topic = feed.subscribe(current_user, slug)
     flash(f"You follow {topic.name}.", "success")
-    if wants_fragment():
-        return _topics_page(trigger="topicsChanged")
-    return redirect_or_refresh(url_for("feeds_topics.index"))
+    return fragment_or_redirect(
+        lambda: _topics_page(trigger="topicsChanged"), url_for("feeds_topics.index")
+    )
 
 
 @topics_bp.post("/<slug>/unfollow")
@@ -92,6 +92,6 @@ def unfollow(slug: str):
     """Stop following a topic."""
     topic = feed.unsubscribe(current_user, slug)
     flash(f"You no longer follow {topic.name}.", "success")
-    if wants_fragment():
-        return _topics_page(trigger="topicsChanged")
-    return redirect_or_refresh(url_for("feeds_topics.index"))
+    return fragment_or_redirect(
+        lambda: _topics_page(trigger="topicsChanged"), url_for("feeds_topics.index")
+    )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, request, url_for
 from flask_login import current_user
 
 from advocacy.accounts.auth import admin_required
 from advocacy.errors import Conflict, ValidationFailed
 from advocacy.search import analytics, indexing, service
-from advocacy.web.htmx import render, wants_fragment
+from advocacy.web.htmx import fragment_or_redirect, render
 
 bp = Blueprint("search_admin", __name__, url_prefix="/admin/search")
 
@@ -43,9 +43,10 @@ def reindex():
         run = indexing.start_reindex(current_user.id)
     except Conflict as error:
         return _status_page(409, error.detail)
-    if wants_fragment():  # the progress replaces the button, polling itself
-        return _status_page(202, started=run)
-    return redirect(url_for("background.job_status", run_id=run.id), code=303)
+    # htmx: the progress replaces the button, polling itself
+    return fragment_or_redirect(
+        lambda: _status_page(202, started=run), url_for("background.job_status", run_id=run.id)
+    )
 
 
 @bp.get("/analytics")

@@ -6,6 +6,7 @@ so it needs no CSRF token and a page on another site cannot call it as the signe
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from http import HTTPStatus
 
@@ -15,6 +16,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import Select, func, select
 
 from advocacy.accounts.tokens import user_for_api_token
+from advocacy.errors import Forbidden
 from advocacy.extensions import csrf, db
 from advocacy.web.converters import MAX_ID
 from advocacy.web.problems import PROBLEM_MIMETYPE, ProblemSchema, problem
@@ -131,6 +133,23 @@ def _authenticate():
 def api_user():
     """The user whose token authenticated this API request."""
     return g.api_user
+
+
+def admin_only(what: str) -> Callable[[Callable], Callable]:
+    """A view for admins only: anyone else is refused (403 "Only admins <what>.") before the view
+    reads its input or looks anything up, so a refusal never tells what exists. Put it right
+    under the route decorator: smorest parses the arguments in the decorators below it."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def admins_only(*args, **kwargs):
+            if not api_user().is_admin:
+                raise Forbidden(f"Only admins {what}.")
+            return view(*args, **kwargs)
+
+        return admins_only
+
+    return decorate
 
 
 class Id(fields.Integer):

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
-from flask import Response, get_flashed_messages, make_response, redirect, render_template, request
+from flask import (
+    Response,
+    flash,
+    get_flashed_messages,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from flask_htmx import make_response as htmx_response
 
 from advocacy.extensions import htmx
@@ -41,6 +50,21 @@ def render(
 def _has_flashes() -> bool:
     # Flask caches flashed messages on the request, so the template still sees these.
     return bool(get_flashed_messages())
+
+
+def fragment_or_redirect(
+    fragment: Callable[[], Response], location: str, message: str | None = None
+) -> Response:
+    """After a successful POST: a targeted htmx request gets `fragment()` (the region it updates,
+    flashed messages riding along out-of-band); a plain or boosted form goes to `location`.
+    `message` is flashed on the way to `location` only: a swapped region shows what changed."""
+    if wants_fragment():
+        return fragment()
+    if message:
+        flash(message, "success")
+    response = redirect(location, code=303)  # a boosted form follows it like a browser does
+    response.vary.add("HX-Request")
+    return response
 
 
 def redirect_or_refresh(location: str) -> Response:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from advocacy.errors import Forbidden
-from advocacy.web.api import ApiBlueprint, PageArgs, api_user, page_of, paginate
+from advocacy.web.api import ApiBlueprint, PageArgs, admin_only, api_user, page_of, paginate
 from advocacy.webhooks import outbox, subscriptions
 from advocacy.webhooks.events import EVENT_TYPES
 from advocacy.webhooks.models import DeliveryState, TargetKind
@@ -69,77 +68,73 @@ class DeliverySchema(Schema):
     completed_at = fields.DateTime(allow_none=True)
 
 
-def _admin():
-    user = api_user()
-    if not user.is_admin:
-        raise Forbidden("Only admins manage webhooks.")
-    return user
-
-
 @bp.get("/webhooks")
+@admin_only("manage webhooks")
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, page_of(SubscriptionSchema))
 @bp.problems(403)
 def list_webhooks(args):
     """Every subscription, newest first."""
-    _admin()
     return paginate(subscriptions.subscriptions_query(), args["page"], args["per_page"])
 
 
 @bp.post("/webhooks")
+@admin_only("manage webhooks")
 @bp.arguments(SubscriptionInSchema)
 @bp.response(201, CreatedSubscriptionSchema)
 @bp.problems(403, 422)
 def create_webhook(data):
     """Subscribe a URL to events; the answer holds the signing secret, shown only this once."""
     subscription, _secret = subscriptions.create_subscription(
-        subscriptions.SubscriptionInput(**data), _admin()
+        subscriptions.SubscriptionInput(**data), api_user()
     )
     return subscription  # CreatedSubscriptionSchema is the only one that dumps `secret`
 
 
 @bp.get("/webhooks/<int:subscription_id>")
+@admin_only("manage webhooks")
 @bp.response(200, SubscriptionSchema)
 @bp.problems(403, 404)
 def get_webhook(subscription_id: int):
     """One subscription."""
-    _admin()
     return subscriptions.get_subscription(subscription_id)
 
 
 @bp.delete("/webhooks/<int:subscription_id>")
+@admin_only("manage webhooks")
 @bp.response(204)
 @bp.problems(403, 404)
 def delete_webhook(subscription_id: int):
     """Remove a subscription and its delivery log."""
-    subscriptions.delete_subscription(subscriptions.get_subscription(subscription_id), _admin())
+    subscriptions.delete_subscription(subscriptions.get_subscription(subscription_id), api_user())
 
 
 @bp.post("/webhooks/<int:subscription_id>/secret")
+@admin_only("manage webhooks")
 @bp.response(200, CreatedSubscriptionSchema)
 @bp.problems(403, 404, 409)
 def replace_webhook_secret(subscription_id: int):
     """Sign with a new secret from now on; the answer holds it, shown only this once."""
     subscription = subscriptions.get_subscription(subscription_id)
-    subscriptions.replace_secret(subscription, _admin())
+    subscriptions.replace_secret(subscription, api_user())
     return subscription
 
 
 @bp.get("/webhooks/<int:subscription_id>/deliveries")
+@admin_only("manage webhooks")
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, page_of(DeliverySchema))
 @bp.problems(403, 404)
 def list_deliveries(args, subscription_id: int):
     """The delivery log, newest first: state, attempts, last status, duration, excerpt."""
-    _admin()
     subscription = subscriptions.get_subscription(subscription_id)
     return paginate(subscriptions.deliveries_query(subscription), args["page"], args["per_page"])
 
 
 @bp.post("/webhooks/<int:subscription_id>/test")
+@admin_only("manage webhooks")
 @bp.response(202, DeliverySchema)
 @bp.problems(403, 404)
 def test_webhook(subscription_id: int):
     """Send a `webhook.test` event now (one attempt); poll the delivery log for its result."""
-    _admin()
     return outbox.record_test_event(subscriptions.get_subscription(subscription_id))

@@ -13,7 +13,7 @@ from advocacy.discussions.notifications.preferences import Preferences, update_p
 from advocacy.errors import Conflict, ValidationFailed
 from advocacy.web.api import paginate
 from advocacy.web.forms import apply_errors
-from advocacy.web.htmx import render, wants_fragment
+from advocacy.web.htmx import fragment_or_redirect, render
 
 bp = Blueprint("notifications", __name__)
 PER_PAGE = 30
@@ -59,10 +59,10 @@ def mark_read():
     if any(not value.isdigit() for value in raw):
         raise ValidationFailed.field("id", "Notification ids are numbers.")
     count = service.mark_read(current_user, [int(v) for v in raw] if raw else None)
-    if wants_fragment():
-        return _list_page(trigger="notificationsChanged")
     flash(f"{count} notification{'s' * (count != 1)} marked read.", "success")
-    return redirect(url_for("notifications.index"), code=303)
+    return fragment_or_redirect(
+        lambda: _list_page(trigger="notificationsChanged"), url_for("notifications.index")
+    )
 
 
 def _preferences_page(form=None, status: int = 200):

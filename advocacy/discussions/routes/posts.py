@@ -12,7 +12,7 @@ from advocacy.discussions.links import PostLinks
 from advocacy.discussions.routes.spaces import private_space_page
 from advocacy.errors import Conflict, Forbidden, ValidationFailed
 from advocacy.web.forms import apply_errors
-from advocacy.web.htmx import render, wants_fragment
+from advocacy.web.htmx import fragment_or_redirect, render
 
 bp = Blueprint("posts", __name__, url_prefix="/discussions/posts")
 moderation_bp = Blueprint("moderation", __name__, url_prefix="/discussions/moderation")
@@ -103,17 +103,18 @@ def react(post_id: int):
     """Toggle one emoji on a post; htmx gets the post's reactions back."""
     post = threads.get_post(current_user, post_id)
     added = reading.toggle_reaction(current_user, post, request.form.get("emoji", ""))
-    if wants_fragment():
-        return render(
+    return fragment_or_redirect(
+        lambda: render(
             "discussions/thread.html",
             "discussions/_reactions.html",
             post=post,
             buttons=reading.reaction_buttons(reading.post_reactions(current_user, post)),
             links=PostLinks(post.thread_id),
             trigger="reactionChanged",
-        )
-    flash("Your reaction is added." if added else "Your reaction is removed.", "success")
-    return redirect(_post_url(post), code=303)
+        ),
+        _post_url(post),
+        "Your reaction is added." if added else "Your reaction is removed.",
+    )
 
 
 def _flag_page(post, form, status: int = 200):
@@ -158,14 +159,15 @@ def resolve(flag_id: int):
     """Dismiss a flag or delete the flagged post (`action=dismiss|delete`)."""
     moderation.resolve_flag(current_user, flag_id, request.form.get("action", ""))
     flash("The flag is handled.", "success")
-    if wants_fragment():
-        return render(
+    return fragment_or_redirect(
+        lambda: render(
             "discussions/moderation.html",
             "discussions/_flags.html",
             flags=moderation.open_flags(current_user),
             trigger="flagsChanged",
-        )
-    return redirect(url_for("moderation.queue"), code=303)
+        ),
+        url_for("moderation.queue"),
+    )
 
 
 @people_bp.get("/<int:user_id>")

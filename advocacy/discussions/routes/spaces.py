@@ -17,7 +17,7 @@ from advocacy.discussions.forms import (
 )
 from advocacy.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from advocacy.web.forms import apply_errors
-from advocacy.web.htmx import redirect_or_refresh, render, wants_fragment
+from advocacy.web.htmx import fragment_or_redirect, redirect_or_refresh, render
 
 bp = Blueprint("spaces", __name__, url_prefix="/discussions")
 
@@ -182,16 +182,17 @@ def follow(space_id: int):
     space = access.get_readable_space(current_user, space_id)
     following = request.form.get("following") == "1"
     spaces.set_space_follow(current_user, space, following)
-    if wants_fragment():
-        return render(
+    return fragment_or_redirect(
+        lambda: render(
             "discussions/space.html",
             "discussions/_follow_space.html",
             space=space,
             following=following,
             trigger="spaceFollowChanged",
-        )
-    flash(f"You {'follow' if following else 'no longer follow'} {space.name}.", "success")
-    return redirect(url_for("spaces.view", space_id=space.id), code=303)
+        ),
+        url_for("spaces.view", space_id=space.id),
+        f"You {'follow' if following else 'no longer follow'} {space.name}.",
+    )
 
 
 def _members_page(space, form=None, edit_form=None, status: int = 200):
@@ -231,9 +232,9 @@ def add_member(space_id: int):
         apply_errors(form, error)
         return _members_page(space, form, status=error.status)
     flash(f"{person.display_name} is a {form.role.data} of {space.name}.", "success")
-    if wants_fragment():
-        return _members_page(space)
-    return redirect(url_for("spaces.members", space_id=space.id), code=303)
+    return fragment_or_redirect(
+        lambda: _members_page(space), url_for("spaces.members", space_id=space.id)
+    )
 
 
 @bp.post("/spaces/<int:space_id>/members/<int:user_id>/remove")
@@ -243,9 +244,9 @@ def remove_member(space_id: int, user_id: int):
     person = membership.member_user(space, user_id)
     membership.remove_member(current_user, space, person)
     flash(f"{person.display_name} is no longer in {space.name}.", "success")
-    if wants_fragment():
-        return _members_page(space)
-    return redirect(url_for("spaces.members", space_id=space.id), code=303)
+    return fragment_or_redirect(
+        lambda: _members_page(space), url_for("spaces.members", space_id=space.id)
+    )
 
 
 @bp.post("/spaces/<int:space_id>/requests/<int:user_id>/approve")
@@ -255,9 +256,9 @@ def approve_request(space_id: int, user_id: int):
     person = membership.requesting_user(space, user_id)
     membership.add_member(current_user, space, person)
     flash(f"{person.display_name} joined {space.name}.", "success")
-    if wants_fragment():
-        return _members_page(space)
-    return redirect(url_for("spaces.members", space_id=space.id), code=303)
+    return fragment_or_redirect(
+        lambda: _members_page(space), url_for("spaces.members", space_id=space.id)
+    )
 
 
 @bp.post("/spaces/<int:space_id>/requests/<int:user_id>/decline")
@@ -266,9 +267,9 @@ def decline_request(space_id: int, user_id: int):
     space = access.get_readable_space(current_user, space_id)
     membership.decline_request(current_user, space, user_id)
     flash("The request is declined.", "success")
-    if wants_fragment():
-        return _members_page(space)
-    return redirect(url_for("spaces.members", space_id=space.id), code=303)
+    return fragment_or_redirect(
+        lambda: _members_page(space), url_for("spaces.members", space_id=space.id)
+    )
 
 
 @bp.post("/spaces/<int:space_id>/edit")

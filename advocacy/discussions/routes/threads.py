@@ -18,7 +18,7 @@ from advocacy.discussions.post_extras import load_post_extras
 from advocacy.discussions.routes.spaces import private_space_page
 from advocacy.errors import Forbidden, NotFound, ValidationFailed
 from advocacy.web.forms import apply_errors
-from advocacy.web.htmx import render, wants_fragment
+from advocacy.web.htmx import fragment_or_redirect, render
 
 bp = Blueprint("threads", __name__, url_prefix="/discussions/threads")
 
@@ -93,15 +93,15 @@ def post_reply(thread_id: int):
     except ValidationFailed as error:
         apply_errors(form, error)
         return _thread_page(thread, form, error.status, "discussions/_replies.html")
-    if not wants_fragment():
-        flash("Your reply is posted.", "success")
-        return redirect(
-            url_for("threads.view", thread_id=thread.id, page="last") + f"#post-{post.id}", code=303
-        )
-    response = _thread_page(thread, fragment="discussions/_replies.html", last_page=True)
-    response.headers["HX-Trigger"] = '{"threadChanged": true, "notificationsChanged": true}'
-    reading.mark_read(current_user, thread)
-    return response
+
+    def replies_region():
+        response = _thread_page(thread, fragment="discussions/_replies.html", last_page=True)
+        response.headers["HX-Trigger"] = '{"threadChanged": true, "notificationsChanged": true}'
+        reading.mark_read(current_user, thread)
+        return response
+
+    last_page = url_for("threads.view", thread_id=thread.id, page="last") + f"#post-{post.id}"
+    return fragment_or_redirect(replies_region, last_page, "Your reply is posted.")
 
 
 def _back_to_thread(thread, message: str):
@@ -115,16 +115,16 @@ def follow(thread_id: int):
     thread = _readable_thread(thread_id)
     following = request.form.get("following") == "1"
     reading.set_thread_follow(current_user, thread, following)
-    if wants_fragment():
-        return render(
+    return fragment_or_redirect(
+        lambda: render(
             "discussions/thread.html",
             "discussions/_follow_thread.html",
             thread=thread,
             following=following,
             trigger="threadFollowChanged",
-        )
-    return _back_to_thread(
-        thread, "You follow this thread." if following else "You no longer follow this thread."
+        ),
+        url_for("threads.view", thread_id=thread.id),
+        "You follow this thread." if following else "You no longer follow this thread.",
     )
 
 
@@ -214,8 +214,8 @@ def acknowledge(thread_id: int):
     """Acknowledge an announcement."""
     thread = _readable_thread(thread_id)
     qa.acknowledge(current_user, thread)
-    if wants_fragment():
-        return render(
+    return fragment_or_redirect(
+        lambda: render(
             "discussions/thread.html",
             "discussions/_ack.html",
             thread=thread,
@@ -223,8 +223,10 @@ def acknowledge(thread_id: int):
             acknowledgements=qa.acknowledgement_count(thread),
             can_moderate=access.can_moderate(current_user, thread.space),
             trigger="announcementAcknowledged",
-        )
-    return _back_to_thread(thread, "Thank you: your acknowledgement is recorded.")
+        ),
+        url_for("threads.view", thread_id=thread.id),
+        "Thank you: your acknowledgement is recorded.",
+    )
 
 
 @bp.get("/<int:thread_id>/acknowledgements")

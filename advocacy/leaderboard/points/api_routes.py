@@ -5,11 +5,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from advocacy.accounts.service import get_user
-from advocacy.errors import Forbidden
 from advocacy.leaderboard.points import ledger, rules
 from advocacy.leaderboard.points.boards import DEFAULT_LIMIT, MAX_LIMIT, board_query, leaderboard
 from advocacy.leaderboard.points.periods import PeriodKind
-from advocacy.web.api import ApiBlueprint, api_user
+from advocacy.web.api import ApiBlueprint, admin_only, api_user
 
 bp = ApiBlueprint("points_api", __name__, description="Leaderboards, point values, corrections")
 
@@ -95,11 +94,6 @@ class AdjustmentSchema(Schema):
     created_at = fields.DateTime(required=True)
 
 
-def _admin_only() -> None:
-    if not api_user().is_admin:
-        raise Forbidden("Only admins manage points.")
-
-
 @bp.get("/leaderboard")
 @bp.arguments(LeaderboardArgs, location="query")
 @bp.response(200, LeaderboardSchema)
@@ -138,22 +132,22 @@ def get_rules():
 
 
 @bp.put("/points/rules")
+@admin_only("manage points")
 @bp.arguments(RulesSchema)
 @bp.response(200, RulesSchema)
 @bp.problems(403, 422)
 def put_rules(data):
     """New point values, in force from now on (admins)."""
-    _admin_only()
     return rules.set_rules(data, api_user())
 
 
 @bp.post("/points/adjustments")
+@admin_only("manage points")
 @bp.arguments(AdjustmentInSchema)
 @bp.response(201, AdjustmentSchema)
 @bp.problems(403, 404, 422)
 def post_adjustment(data):
     """Correct an employee's points with a reason (admins; audited)."""
-    _admin_only()
     user = get_user(data["user_id"])
     return ledger.adjust_points(
         user,
