@@ -25,7 +25,8 @@ run: install
 worker:
 	$(BIN)/flask worker
 
-# The whole suite, twice: on the embedded default, then on PostgreSQL + Redis.
+# The whole suite, twice: on the embedded default, then on PostgreSQL + Redis (tests marked
+# `once` do not depend on the database backend and run in the first run only).
 test: install
 	$(MAKE) lint
 	$(MAKE) test-embedded
@@ -36,7 +37,7 @@ test-embedded:
 
 test-services:
 	$(BIN)/python scripts/check_services.py "$(TEST_PG_URL)" "$(TEST_REDIS_URL)"
-	DATABASE_URL=$(TEST_PG_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -n 2 --dist loadfile
+	DATABASE_URL=$(TEST_PG_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -n 2 --dist loadfile -m "not once"
 
 lint:
 	$(BIN)/ruff check advocacy tests scripts $(wildcard bench)

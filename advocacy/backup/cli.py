@@ -9,9 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from advocacy.backup.service import BackupError, create_backup, restore_backup
-from advocacy.search.backends.base import WriterBusy
-from advocacy.search.extension import current_backend
-from advocacy.search.indexing import rebuild_index
+from advocacy.search import WriterBusy, rebuild_index
 
 backup_cli = AppGroup("backup", help="Export the database to a file and restore it.")
 
@@ -52,7 +50,7 @@ def restore_command(file: Path, yes: bool, no_reindex: bool):
         click.echo("Search index not rebuilt: run `flask search reindex` before searching.")
         return
     try:
-        count = rebuild_index(current_backend(), lambda done, total: None)
+        count = rebuild_index()
     except WriterBusy:
         raise click.ClickException(
             "The database is restored, but another process is writing the search index: "

@@ -24,11 +24,10 @@ from advocacy.models_base import utcnow
 from advocacy.search.extension import current_backend
 from advocacy.search.indexing import rebuild_index
 from advocacy.search.models import SearchPendingChange
-from tests.conftest import _worker_number
 from tests.discussions.factories import make_space, make_thread
 from tests.discussions.smtp import smtp_inbox  # noqa: F401 - the real SMTP server fixture
 from tests.factories import UserFactory
-from tests.faults.conftest import BASE_PORT
+from tests.faults.conftest import fault_port
 from tests.faults.processes import hand_back_abandoned_jobs, kill_with_its_work_horses, start_worker
 from tests.search.conftest import ANYONE, find, keys
 
@@ -73,7 +72,7 @@ def due_digest() -> tuple[int, str]:
 
 def test_a_digest_run_killed_mid_send_is_sent_exactly_once(make_app, redis_url, request, worker_id):
     inbox = request.getfixturevalue("smtp_inbox")
-    port = BASE_PORT + 6 + _worker_number(worker_id)
+    port = fault_port(worker_id, 2)
     app = make_app(
         REDIS_URL=redis_url,
         MAIL_BACKEND="smtp",
