@@ -97,7 +97,7 @@ INSERT INTO point_user_day (local_day, user_id, network, points)
 SELECT local_day, user_id, network, points FROM cells WHERE points > 0
 """
 
-# the per-key totals the ledger keeps on write (standings_store), computed here in bulk:
+# the per-key totals the ledger keeps on write (points/totals.py), computed here in bulk:
 # first per day (the day key) from the daily rollups, then each standard period from the days
 PERIOD_TOTALS = (
     (PointUserPeriod, PointUserDay, ("user_id",)),
