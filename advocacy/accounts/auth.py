@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, abort, current_app, g, request, url_for
+from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 
 from advocacy.accounts.models import User
@@ -78,10 +78,3 @@ def _organisation_context() -> dict:
     if "organisation_name" not in g:
         g.organisation_name = get_organisation().name
     return {"organisation_name": g.organisation_name}
-
-
-def safe_next_url(target: str | None) -> str:
-    """Only same-site relative paths are followed after sign-in (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("home.index")

@@ -6,12 +6,13 @@ from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from advocacy.accounts import organisation, service, tokens
-from advocacy.accounts.auth import public, safe_next_url
+from advocacy.accounts.auth import public
 from advocacy.accounts.forms import ForgotPasswordForm, LoginForm, NewPasswordForm
 from advocacy.errors import Gone, ValidationFailed
 from advocacy.extensions import limiter
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import render
+from advocacy.web.redirects import safe_next_url
 
 bp = Blueprint("accounts", __name__)
 
@@ -39,7 +40,7 @@ def logout():
     """Sign out (POST only, so a link elsewhere cannot sign people out)."""
     logout_user()
     flash("You are signed out.", "info")
-    return redirect(url_for("accounts.login"))
+    return redirect(safe_next_url(request.form.get("next"), "accounts.login"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

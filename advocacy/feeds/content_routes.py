@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
-from advocacy.accounts.auth import safe_next_url
 from advocacy.errors import Conflict, ValidationFailed
 from advocacy.feeds import compliance, content, sharing, workflow
 from advocacy.feeds.forms import ContentForm, ReviewForm, ShareForm, content_form_errors
@@ -14,6 +13,7 @@ from advocacy.feeds.models import CAPTION_NETWORKS, ContentState, Network
 from advocacy.feeds.pages import content_page_context, share_option
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import redirect_or_refresh, render, wants_fragment
+from advocacy.web.redirects import safe_next_url
 
 bp = Blueprint("feeds", __name__)
 
