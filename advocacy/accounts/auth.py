@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, abort, current_app, g, request
-from flask_login import current_user
+from flask import Flask, abort, current_app, g, request, session
+from flask_login import current_user, login_user, logout_user
 
+from advocacy.accounts import sessions
 from advocacy.accounts.models import User
 from advocacy.accounts.organisation import get_organisation
 from advocacy.extensions import db, login_manager
@@ -60,8 +61,39 @@ def _require_sign_in():
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
+    """The signed-in person, if their account is active and this browser's session has not
+    ended (signed out, another password, deactivated) or expired."""
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    if user is None or not user.active:
+        return None
+    row = sessions.live_session(user.id, session.get(sessions.KEY))
+    if row is None:
+        session.pop(sessions.KEY, None)
+        return None
+    sessions.note_seen(row, request.remote_addr or "", request.user_agent.string)
+    return user
+
+
+def sign_in(user: User, remember: bool = False) -> None:
+    """Sign this browser in as `user`: a new server-side session, its key in the cookie (which
+    outlives the browser only when `remember`)."""
+    key = sessions.start_session(
+        user, remember, request.remote_addr or "", request.user_agent.string
+    )
+    session[sessions.KEY] = key
+    session.permanent = remember
+    login_user(user)
+
+
+def sign_out() -> None:
+    """End this browser's session, here and wherever its cookie was copied to."""
+    sessions.end_session(session.pop(sessions.KEY, None))
+    logout_user()
+
+
+def current_session_key() -> str | None:
+    """The key of this browser's session (to keep it when ending the others)."""
+    return session.get(sessions.KEY)
 
 
 def init_app(app: Flask) -> None:
@@ -72,6 +104,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     app.before_request(_require_sign_in)
     app.context_processor(_organisation_context)
+    app.jinja_env.filters["device_label"] = sessions.device_label
 
 
 def _organisation_context() -> dict:

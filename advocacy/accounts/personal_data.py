@@ -6,6 +6,7 @@ from datetime import time
 
 from sqlalchemy import delete, select
 
+from advocacy.accounts import sessions
 from advocacy.accounts.models import ApiToken, Invitation, TeamMembership, User
 from advocacy.extensions import db
 from advocacy.models_base import utcnow
@@ -75,4 +76,5 @@ def anonymise_person(user: User) -> None:
     for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
         token.revoked_at = token.revoked_at or now
         token.name = "revoked"
+    sessions.forget_sessions(user)
     db.session.expire(user, ["memberships"])

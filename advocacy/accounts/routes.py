@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from advocacy.accounts import organisation, service, tokens
-from advocacy.accounts.auth import public
+from advocacy.accounts.auth import public, sign_in, sign_out
 from advocacy.accounts.forms import ForgotPasswordForm, LoginForm, NewPasswordForm
 from advocacy.errors import Gone, ValidationFailed
 from advocacy.extensions import limiter
@@ -31,14 +31,14 @@ def login():
     if user is None:
         form.password.errors.append("The e-mail or password is not right.")
         return render("accounts/login.html", form=form, status=401)
-    login_user(user, remember=form.remember.data)
+    sign_in(user, remember=bool(form.remember.data))
     return redirect(safe_next_url(request.args.get("next")))
 
 
 @bp.post("/logout")
 def logout():
     """Sign out (POST only, so a link elsewhere cannot sign people out)."""
-    logout_user()
+    sign_out()
     flash("You are signed out.", "info")
     return redirect(safe_next_url(request.form.get("next"), "accounts.login"))
 
@@ -106,7 +106,7 @@ def accept_invitation(token: str):
         except ValidationFailed as error:
             apply_errors(form, error)
         else:
-            login_user(user)
+            sign_in(user)
             flash(
                 f"Welcome to {organisation.get_organisation().name}, {user.display_name}!",
                 "success",

@@ -9,6 +9,7 @@ from datetime import time
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from advocacy.accounts import sessions
 from advocacy.accounts.models import NAME_MAX, SHORT_TEXT_MAX, Role, TeamMembership, User
 from advocacy.accounts.organisation import get_organisation
 from advocacy.accounts.passwords import (
@@ -166,18 +167,23 @@ def update_profile(user: User, profile: Profile) -> User:
     return user
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Change a password after checking the current one."""
+def change_password(
+    user: User, current_password: str, new_password: str, keep_session: str | None = None
+) -> None:
+    """Change a password after checking the current one; every session but `keep_session` (the
+    browser that changed it) ends."""
     if not verify_password(user.password_hash, current_password):
         raise ValidationFailed.field("current_password", "This is not your current password.")
-    set_password(user, new_password)
+    set_password(user, new_password, keep_session)
 
 
-def set_password(user: User, new_password: str) -> None:
-    """Store a new password hash (also ends any pending reset link, which is bound to the hash)."""
+def set_password(user: User, new_password: str, keep_session: str | None = None) -> None:
+    """Store a new password hash and end the person's sessions but `keep_session` (a reset
+    ends them all). Any pending reset link ends too: it is bound to the hash."""
     if problems := password_problems(new_password):
         raise ValidationFailed("The password is not acceptable.", {"password": problems})
     user.password_hash = hash_password(new_password)
+    sessions.end_sessions(user, "password changed", keep_key=keep_session, commit=False)
     db.session.commit()
 
 
@@ -213,6 +219,7 @@ def deactivate_user(user: User, acting: User) -> User:
         raise Conflict(f"{user.display_name} is already deactivated.")
     user.active = False
     user.deactivated_at = utcnow()
+    sessions.end_sessions(user, "deactivated", commit=False)
     db.session.commit()
     return user
 

@@ -5,29 +5,36 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 
-from advocacy.accounts import service, tokens
+from advocacy.accounts import service, sessions, tokens
+from advocacy.accounts.auth import current_session_key, sign_out
 from advocacy.accounts.forms import ChangePasswordForm, ProfileForm, TokenForm
-from advocacy.errors import ValidationFailed
+from advocacy.errors import NotFound, ValidationFailed
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import fragment_or_redirect, render
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
 
-def _page(status: int = 200, new_token: str | None = None, **forms):
+def _page(status: int = 200, new_token: str | None = None, fragment: str | None = None, **forms):
     # Only the token actions swap the tokens region; decide before the defaults fill `forms`.
-    fragment = "accounts/_tokens.html" if new_token or "token_form" in forms else None
+    if new_token or "token_form" in forms:
+        fragment = "accounts/_tokens.html"
     forms.setdefault(
         "profile_form", ProfileForm(obj=current_user, languages=", ".join(current_user.languages))
     )
     forms.setdefault("password_form", ChangePasswordForm(formdata=None))
     forms.setdefault("token_form", TokenForm(formdata=None))
+    live = sessions.active_sessions(current_user)
     return render(
         "accounts/settings.html",
         fragment,
         status=status,
         tokens=tokens.list_api_tokens(current_user),
         new_token=new_token,
+        sessions=live,
+        current_session_id=next(
+            (row.id for row in live if sessions.is_current(row, current_session_key())), None
+        ),
         **forms,
     )
 
@@ -71,11 +78,16 @@ def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            service.change_password(current_user, form.current_password.data, form.password.data)
+            service.change_password(
+                current_user,
+                form.current_password.data,
+                form.password.data,
+                keep_session=current_session_key(),
+            )
         except ValidationFailed as error:
             apply_errors(form, error)
         else:
-            flash("Your password is changed.", "success")
+            flash("Your password is changed; your other sessions are signed out.", "success")
             return redirect(url_for("settings.index"))
     return _page(422, password_form=form)
 
@@ -98,4 +110,35 @@ def revoke_token(token_id: int):
     flash("The token is revoked; programs using it are refused from now on.", "success")
     return fragment_or_redirect(
         lambda: _page(token_form=TokenForm(formdata=None)), url_for("settings.index")
+    )
+
+
+@bp.post("/sessions/<int:session_id>/end")
+def end_session(session_id: int):
+    """Sign one of my browsers out (this one too, if it is the one chosen)."""
+    ending_this_one = any(
+        row.id == session_id and sessions.is_current(row, current_session_key())
+        for row in sessions.active_sessions(current_user)
+    )
+    if not sessions.end_session_of(current_user, session_id):
+        raise NotFound("No such session: it may have ended already.")
+    if ending_this_one:
+        sign_out()
+        flash("You are signed out.", "info")
+        return redirect(url_for("accounts.login"), code=303)
+    return fragment_or_redirect(
+        lambda: _page(fragment="accounts/_sessions.html"),
+        url_for("settings.index") + "#sessions-title",
+        "That session is signed out.",
+    )
+
+
+@bp.post("/sessions/end-others")
+def end_other_sessions():
+    """Sign out everywhere but here."""
+    ended = sessions.end_sessions(current_user, "signed out everywhere", current_session_key())
+    flash(f"{ended} other session{'s' * (ended != 1)} signed out.", "success")
+    return fragment_or_redirect(
+        lambda: _page(fragment="accounts/_sessions.html"),
+        url_for("settings.index") + "#sessions-title",
     )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, url_for
-from flask_login import current_user, logout_user
+from flask_login import current_user
 
-from advocacy.accounts.auth import admin_required
+from advocacy.accounts.auth import admin_required, sign_out
 from advocacy.accounts.organisation import get_organisation
 from advocacy.accounts.service import get_user
 from advocacy.errors import Conflict, ValidationFailed
@@ -45,7 +45,7 @@ def erase():
         except (ValidationFailed, Conflict) as error:
             apply_errors(form, error)
             return render("privacy/index.html", status=error.status, form=form)
-        logout_user()
+        sign_out()
         flash("Your account is erased. Thank you for all you shared.", "success")
         return redirect(url_for("accounts.login"), code=303)
     return render("privacy/index.html", status=422, form=form)

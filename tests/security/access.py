@@ -79,6 +79,8 @@ ACCESS.update(
         "settings.profile": MEMBERS,
         "settings.create_token": MEMBERS,
         "settings.revoke_token": Access(OWNER),
+        "settings.end_session": Access(OWNER),
+        "settings.end_other_sessions": MEMBERS,
         "notifications.index": MEMBERS,
         "notifications.bell": MEMBERS,
         "notifications.mark_read": MEMBERS,

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 
 from advocacy.accounts.teams import add_team_member, create_team
+from advocacy.accounts.sessions import active_sessions, start_session
 from advocacy.accounts.tokens import create_api_token, password_reset_token
 from advocacy.background.service import create_job_run
 from advocacy.discussions import moderation, threads
@@ -80,6 +81,8 @@ def seed_org() -> Org:
     team_item = target(ContentFactory(state="submitted", title="For Alpha only"), teams=[alpha])
     token, secret_token = create_api_token(people["owner"], "walk")
     run = create_job_run("walk", people["owner"].id, {})
+    start_session(people["owner"], False, "192.0.2.1", "Walking browser")
+    owner_session = active_sessions(people["owner"])[0]
     term = add_blocked_terms("forbidden", people["admin"])[0]
     publish_policy("Social media policy", "Be kind.", people["admin"])
     source = Source(name="Walk feed", url="https://feeds.invalid/rss", created_by_id=None)
@@ -108,6 +111,7 @@ def seed_org() -> Org:
         "team_content_id": team_item.id,
         "public_space_id": public.id,
         "token_id": token.id,
+        "session_id": owner_session.id,
         "run_id": run.id,
         "term_id": term.id,
         "source_id": source.id,
