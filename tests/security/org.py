@@ -7,8 +7,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from advocacy.accounts.teams import add_team_member, create_team
 from advocacy.accounts.sessions import active_sessions, start_session
+from advocacy.accounts.teams import add_team_member, create_team
 from advocacy.accounts.tokens import create_api_token, password_reset_token
 from advocacy.background.service import create_job_run
 from advocacy.discussions import moderation, threads
