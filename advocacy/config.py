@@ -114,6 +114,8 @@ class BaseConfig:
             TRACKING_FORWARDED_HOPS=int(env.get("TRACKING_FORWARDED_HOPS") or 0),
             TRACKING_REDIS_BATCH_MS=int(env.get("TRACKING_REDIS_BATCH_MS") or cls.REDIS_BATCH_MS),
             CLICK_RETENTION_DAYS=int(env.get("CLICK_RETENTION_DAYS") or 90),
+            # hosts, *.suffixes or CIDRs the server may reach although they are not public
+            OUTBOUND_ALLOW=env.get("OUTBOUND_ALLOW", ""),
         )
         # Rate limits are tunable per deployment (an office behind one NAT address needs more).
         for key, value in settings.items():

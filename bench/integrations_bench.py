@@ -97,7 +97,7 @@ def bench_deliveries(count: int) -> list[tuple]:
             reference, ours = [], []
             for delivery_id in ids:
                 started = time.perf_counter()
-                with httpx.Client(timeout=10, verify=delivery.tls_context()) as client:
+                with httpx.Client(timeout=10, verify=outbound.tls_context()) as client:
                     client.post(url, content=body, headers={"Content-Type": "application/json"})
                 reference.append((time.perf_counter() - started) * 1000)
                 started = time.perf_counter()

@@ -15,10 +15,11 @@ from datetime import datetime, timedelta
 from html.parser import HTMLParser
 
 import feedparser
-import httpx
 from flask import current_app
 from sqlalchemy import select
+from werkzeug.datastructures import Headers
 
+from advocacy import outbound
 from advocacy.accounts.models import User
 from advocacy.errors import Conflict, NotFound, ValidationFailed
 from advocacy.extensions import db
@@ -48,6 +49,7 @@ ENTRIES_PER_FETCH = 100
 FIRST_RETRY = timedelta(minutes=5)
 LONGEST_RETRY = timedelta(hours=6)
 USER_AGENT = "Advocacy feed reader (+https://github.com/advocacy)"
+FEED_REDIRECTS = 5  # hops followed, each checked again by the outbound client
 
 
 # --- registering ------------------------------------------------------------------------------
@@ -63,7 +65,7 @@ def add_source(name: str, url: str, content_kind: str, acting: User) -> Source:
         errors["name"] = [f"Use at most {TITLE_MAX} characters."]
     if not url:
         errors["url"] = ["Give the feed's web address."]
-    elif problem := url_problem(url):
+    elif problem := url_problem(url) or outbound.destination_refusal(url):
         errors["url"] = [problem]
     if (
         content_kind not in {k.value for k in ContentKind}
@@ -218,8 +220,9 @@ def _xml_problem(parsed) -> str:
     return f"The feed is not well-formed XML: {error}"
 
 
-def _download(source: Source) -> tuple[bytes, httpx.Headers] | None:
-    """The feed's bytes and headers, or None when unchanged since the last fetch (304)."""
+def _download(source: Source) -> tuple[bytes, Headers] | None:
+    """The feed's bytes and headers, or None when unchanged since the last fetch (304), through
+    the safe outbound client (public addresses only, every redirect hop checked again)."""
     headers = {
         "User-Agent": USER_AGENT,
         "Accept": "application/rss+xml, application/atom+xml, "
@@ -230,37 +233,41 @@ def _download(source: Source) -> tuple[bytes, httpx.Headers] | None:
     if source.last_modified:
         headers["If-Modified-Since"] = source.last_modified
     timeout = float(_setting("FEEDS_FETCH_TIMEOUT"))
-    limit = int(_setting("FEEDS_FETCH_MAX_BYTES"))
+    use = outbound.Use(
+        "feed",
+        max_bytes=int(_setting("FEEDS_FETCH_MAX_BYTES")),
+        connect_timeout=timeout,
+        read_timeout=timeout,
+        total_seconds=3 * timeout,
+        redirects=FEED_REDIRECTS,
+    )
     try:
-        with (
-            httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=5) as client,
-            client.stream("GET", source.url, headers=headers) as response,
-        ):
-            if response.status_code == 304:
-                return None
-            if response.status_code >= 400:
-                raise FetchFailed(
-                    f"The feed answered HTTP {response.status_code} {response.reason_phrase}."
-                )
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    raise FetchFailed(f"The feed is larger than {limit // 1024 // 1024} MB.")
-                chunks.append(chunk)
-            return b"".join(chunks), response.headers
-    except httpx.TimeoutException:
-        raise FetchFailed(f"The feed did not answer within {timeout:g} seconds.") from None
-    except httpx.TooManyRedirects:
-        raise FetchFailed("The feed redirects too many times.") from None
-    except httpx.HTTPError as error:
-        raise FetchFailed(f"The feed could not be reached: {error}") from None
+        answer = outbound.fetch(source.url, use, headers=headers)
+    except outbound.OutboundRefused as refused:
+        raise FetchFailed(f"The feed is not fetched: {refused.reason}") from None
+    except outbound.OutboundFailed as error:
+        if error.kind == "timeout":
+            raise FetchFailed(f"The feed did not answer within {timeout:g} seconds.") from None
+        if error.kind == "too_large":
+            raise FetchFailed(
+                f"The feed is larger than {use.max_bytes // 1024 // 1024} MB."
+            ) from None
+        raise FetchFailed(f"The feed could not be reached: {error.reason}") from None
+    if answer.status == 304:
+        return None
+    if answer.status >= 400:
+        raise FetchFailed(
+            f"The feed answered HTTP {answer.status} {answer.reason}.".replace(" .", ".")
+        )
+    if answer.status >= 300:
+        raise FetchFailed(f"The feed redirects to {answer.location or 'nowhere'}.")
+    return answer.body, answer.headers
 
 
 _HARMLESS = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
 
-def _parse(body: bytes, headers: httpx.Headers):
+def _parse(body: bytes, headers: Headers):
     parsed = feedparser.parse(
         body, response_headers={"content-type": headers.get("content-type", "application/xml")}
     )

@@ -19,18 +19,15 @@ from __future__ import annotations
 
 import json
 import random
-import ssl
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
-import certifi
-import httpx
 from flask import current_app
 from sqlalchemy import delete, exists, select, update
 from standardwebhooks import Webhook
 
+from advocacy import outbound
 from advocacy.extensions import db
 from advocacy.models_base import utcnow
 from advocacy.webhooks import chat
@@ -145,13 +142,6 @@ def _claim(delivery_id: int) -> bool:
     return result.rowcount == 1
 
 
-@cache
-def tls_context() -> ssl.SSLContext:
-    """One TLS context per process: building one (loading the CA bundle) costs more than a
-    local delivery itself, and httpx would build one per client."""
-    return ssl.create_default_context(cafile=certifi.where())
-
-
 def _post(subscription: WebhookSubscription, event: WebhookEvent) -> Outcome:
     """One HTTP POST to the target, timed, with its response excerpt or the error."""
     config = current_app.config
@@ -162,46 +152,30 @@ def _post(subscription: WebhookSubscription, event: WebhookEvent) -> Outcome:
         body = json.dumps(chat.message(subscription.kind, event), ensure_ascii=False)
         headers = {}
     headers.update({"Content-Type": "application/json", "User-Agent": USER_AGENT})
-    timeout = httpx.Timeout(
-        config["WEBHOOKS_READ_TIMEOUT"],
-        connect=config["WEBHOOKS_CONNECT_TIMEOUT"],
-        pool=config["WEBHOOKS_CONNECT_TIMEOUT"],
+    connect, read = config["WEBHOOKS_CONNECT_TIMEOUT"], config["WEBHOOKS_READ_TIMEOUT"]
+    use = outbound.Use(
+        "webhook",
+        max_bytes=EXCERPT_MAX * 4,  # the log keeps an excerpt; the rest is not read
+        connect_timeout=connect,
+        read_timeout=read,
+        total_seconds=2 * (connect + read),  # outbox.longest_attempt
+        redirects=0,
+        truncate=True,
     )
     started = time.monotonic()
     try:
-        with (
-            httpx.Client(timeout=timeout, follow_redirects=False, verify=tls_context()) as client,
-            client.stream(
-                "POST", subscription.url, content=body.encode(), headers=headers
-            ) as response,
-        ):
-            deadline = started + 2 * (timeout.connect + timeout.read)  # outbox.longest_attempt
-            excerpt = _read_excerpt(response, deadline)
-            status = response.status_code
-    except httpx.TimeoutException as error:
-        kind = "connecting" if isinstance(error, httpx.ConnectTimeout) else "waiting for a reply"
-        return Outcome(False, None, _ms(started), "", f"Timed out {kind}.")
-    except httpx.HTTPError as error:
-        return Outcome(False, None, _ms(started), "", f"{type(error).__name__}: {error}"[:500])
+        answer = outbound.fetch(subscription.url, use, "POST", headers, body.encode())
+    except (outbound.OutboundRefused, outbound.OutboundFailed) as error:
+        return Outcome(False, None, _ms(started), "", error.reason[:500])
+    status = answer.status
+    excerpt = answer.body.decode("utf-8", errors="replace")[:EXCERPT_MAX]
     error = ""
     if 300 <= status < 400:
-        error = f"Redirected (HTTP {status}) to {response.headers.get('location', '?')}: "
+        error = f"Redirected (HTTP {status}) to {answer.location or '?'}: "
         error += "redirects are not followed; enter the final URL."
     elif not 200 <= status < 300:
         error = f"HTTP {status}"
     return Outcome(not error, status, _ms(started), excerpt, error[:500])
-
-
-def _read_excerpt(response: httpx.Response, deadline: float) -> str:
-    """At most EXCERPT_MAX characters of the body, reading no more than a few KB of it and
-    nothing after `deadline` (the read timeout is per read: a trickle never trips it)."""
-    chunks, size = [], 0
-    for chunk in response.iter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size >= EXCERPT_MAX * 4 or time.monotonic() >= deadline:
-            break
-    return b"".join(chunks).decode("utf-8", errors="replace")[:EXCERPT_MAX]
 
 
 def _ms(started: float) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from advocacy import outbound
 from advocacy.accounts.models import User
 from advocacy.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from advocacy.extensions import db
@@ -48,7 +49,11 @@ def check_input(data: SubscriptionInput) -> SubscriptionInput:
     elif len(name) > NAME_MAX:
         errors["name"] = [f"Use at most {NAME_MAX} characters."]
     url = (data.url or "").strip()
-    problem = "Enter the URL to deliver to." if not url else url_problem(url)
+    problem = (
+        "Enter the URL to deliver to."
+        if not url
+        else url_problem(url) or outbound.destination_refusal(url)
+    )
     if problem is None and len(url) > URL_MAX:
         problem = f"Use at most {URL_MAX} characters."
     if problem:

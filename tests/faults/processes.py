@@ -30,6 +30,7 @@ def start_worker(app, env_extra: dict, queues: str = "default") -> subprocess.Po
         "SECRET_KEY": config["SECRET_KEY"],
         "SEARCH_INDEX_DIR": config["SEARCH_INDEX_DIR"],
         "ADVOCACY_INSTANCE_PATH": app.instance_path,
+        "OUTBOUND_ALLOW": config.get("OUTBOUND_ALLOW", ""),
         **env_extra,
     }
     flask = str(Path(sys.executable).with_name("flask"))

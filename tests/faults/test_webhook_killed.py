@@ -37,7 +37,7 @@ def deliveries() -> list[WebhookDelivery]:
 def test_a_delivery_killed_in_flight_is_delivered_once_after_restart(make_app, redis_url):
     receiver, server, thread = start_receiver()
     receiver.script = ["timeout"]  # the first request is held: no answer until released
-    app = make_app(REDIS_URL=redis_url)
+    app = make_app(REDIS_URL=redis_url, OUTBOUND_ALLOW="127.0.0.1/32")
     try:
         with app.app_context():
             admin = UserFactory(role="admin")

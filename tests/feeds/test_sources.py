@@ -132,9 +132,16 @@ def feed_server():
 def fast_app(make_app, feed_server):
     feed_server.routes.clear()
     feed_server.requests.clear()
-    app = make_app(FEEDS_FETCH_TIMEOUT=0.5)
+    # The feed server listens on loopback: allowed as an operator allows intranet hosts.
+    app = make_app(FEEDS_FETCH_TIMEOUT=0.5, OUTBOUND_ALLOW="127.0.0.1/32")
     with app.app_context():
         yield app
+
+
+@pytest.fixture
+def app(fast_app):
+    """Every fixture of this module (mail_outbox, run_jobs...) works on the fast app."""
+    return fast_app
 
 
 @pytest.fixture

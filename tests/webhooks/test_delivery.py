@@ -123,7 +123,7 @@ def test_an_unreachable_host_is_a_failed_attempt(subscribe, run_jobs):
     run_jobs()
     [row] = _deliveries()
     assert row.state == "pending" and row.attempts == 1
-    assert row.error.startswith("ConnectError")
+    assert row.error.startswith("Could not reach 127.0.0.1")
 
 
 def test_a_rollback_sends_nothing(receiver, subscribe, run_jobs):
