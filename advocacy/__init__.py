@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from advocacy import extensions, jobs
+from advocacy import extensions, jobs, outbound
 from advocacy.accounts import admin_routes as accounts_admin
 from advocacy.accounts import api_routes as accounts_api
 from advocacy.accounts import auth
@@ -103,6 +103,7 @@ def _init_extensions(app: Flask) -> None:
     api.init_app(app, spec_kwargs={"info": {"description": _API_DESCRIPTION}})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     jobs.init_app(app)
+    outbound.init_app(app)
 
 
 _API_DESCRIPTION = (

@@ -32,8 +32,10 @@ from urllib.parse import urljoin, urlsplit
 
 import certifi
 import httpcore
-from flask import current_app
+from flask import Flask, current_app
 from werkzeug.datastructures import Headers
+
+from advocacy.config import ConfigError
 
 USER_AGENT = "Advocacy/1.0 (+self-hosted employee advocacy)"
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -132,13 +134,17 @@ class Allowance:
         return any(address in network for network in self.networks)
 
 
+def init_app(app: Flask) -> None:
+    """Read OUTBOUND_ALLOW once, at start-up: a malformed entry stops the app with its name."""
+    try:
+        app.extensions["outbound_allow"] = Allowance.parse(app.config.get("OUTBOUND_ALLOW", ""))
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+
+
 def allowance() -> Allowance:
-    """The running app's allowance (parsed once per app)."""
-    cached = current_app.extensions.get("outbound_allow")
-    if cached is None:
-        cached = Allowance.parse(current_app.config.get("OUTBOUND_ALLOW", ""))
-        current_app.extensions["outbound_allow"] = cached
-    return cached
+    """The running app's allowance."""
+    return current_app.extensions["outbound_allow"]
 
 
 def address_refusal(address: str) -> str | None:
