@@ -211,8 +211,8 @@ def reply(author: User, thread: Thread, body: str, quote_of: Post | None = None)
 def get_post(user: User, post_id: int) -> Post:
     """A post in a thread the user may read; NotFound or Forbidden otherwise."""
     post = db.session.get(Post, post_id)
-    if post is None:
-        raise NotFound("No such post.")
+    if post is None or not access.can_see_space(user, post.thread.space):
+        raise NotFound("No such post.")  # a secret space's post is one that does not exist
     access.get_readable_thread(user, post.thread_id)
     return post
 
