@@ -14,6 +14,7 @@ from advocacy.errors import Conflict, ValidationFailed
 from advocacy.web.csv_downloads import csv_response, wants_bom
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import fragment_or_redirect, render
+from advocacy.web.params import text_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -30,7 +31,7 @@ def _users_page(
     form=None,
     trigger: str | None = None,
 ):
-    search = request.args.get("q", "").strip()
+    search = text_arg("q", "", 100)
     return render(
         "accounts/admin_users.html",
         fragment,
@@ -65,7 +66,7 @@ def users_csv():
             person.created_at,
             person.last_login_at,
         )
-        for person in administration.search_users(request.args.get("q", "").strip())
+        for person in administration.search_users(text_arg("q", "", 100))
     )
     header = ("id", "name", "e-mail", "role", "teams", "job title", "department", "location")
     return csv_response(

@@ -10,6 +10,7 @@ from advocacy.analytics.access import reporting_required
 from advocacy.leaderboard.reach.forms import range_of
 from advocacy.web.csv_downloads import csv_response, wants_bom
 from advocacy.web.htmx import render
+from advocacy.web.params import text_arg
 
 bp = Blueprint("dashboard", __name__, url_prefix="/analytics")
 
@@ -24,7 +25,7 @@ def _context():
 
 def _within() -> tuple[str, str] | None:
     """The drill-down filter `within=<dimension>:<key>` of the query string, if any."""
-    value = request.args.get("within", "")
+    value = text_arg("within", "", 200)
     if not value:
         return None
     dimension, _, key = value.partition(":")
@@ -87,7 +88,7 @@ def drill():
         rows=rows,
         by=by,
         within=within,
-        label=request.args.get("label", within[1]),
+        label=text_arg("label", within[1], 200),
         start=start,
         end=end,
     )

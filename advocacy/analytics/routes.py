@@ -14,6 +14,7 @@ from advocacy.errors import ValidationFailed
 from advocacy.web.csv_downloads import csv_response, wants_bom
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import redirect_or_refresh, render
+from advocacy.web.params import text_arg
 
 bp = Blueprint("analytics", __name__, url_prefix="/analytics")
 
@@ -34,7 +35,7 @@ def curator_or_admin(view):
 @admin_required
 def roi_calculator():
     """The calculator: figures in the query string, so a result can be bookmarked and shared."""
-    values = {field[0]: request.args.get(field[0], "").strip() or field[4] for field in roi.FIELDS}
+    values = {field[0]: text_arg(field[0], "", 40) or field[4] for field in roi.FIELDS}
     errors, status = {}, 200
     try:
         inputs = roi.parse_inputs(values)

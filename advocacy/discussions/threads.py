@@ -56,8 +56,11 @@ def check_body(body: str, field: str = "body") -> str:
     return body
 
 
-def check_tags(tags: Iterable[str] | str) -> list[str]:
-    """Lower-case tags (letters, digits, dashes; `#` dropped), at most five, or ValidationFailed."""
+def check_tags(tags: Iterable[str] | str | None) -> list[str]:
+    """Lower-case tags (letters, digits, dashes; `#` dropped), at most five, or ValidationFailed
+    (none given: no tags)."""
+    if tags is None:
+        return []
     if isinstance(tags, str):
         tags = tags.replace(" ", ",").split(",")
     cleaned: list[str] = []

@@ -282,7 +282,7 @@ def get_feed(args):
         kind=args["kind"],
         unshared=args["unshared"],
         my_topics=args["my_topics"],
-    )
+    ).validated()
     page = feed.feed_page(api_user(), filters, args.get("cursor"), args["per_page"])
     items = [
         {

@@ -32,9 +32,10 @@ from advocacy.feeds.models import (
     location_key,
 )
 from advocacy.models_base import utcnow
+from advocacy.web.input_guard import is_storable
 
 PAGE_SIZE = 20
-PAGE_MAX = 50
+PAGE_MAX = 100  # like every API list (web.api.MAX_PER_PAGE)
 
 
 # --- targeting --------------------------------------------------------------------------------
@@ -114,7 +115,7 @@ class FeedFilters:
         """The same filters, or ValidationFailed for an unknown kind or an overlong topic."""
         if self.kind and self.kind not in {k.value for k in ContentKind}:
             raise ValidationFailed.field("kind", f"Unknown kind {self.kind[:30]!r}.")
-        if len(self.topic) > 40:
+        if len(self.topic) > 40 or not is_storable(self.topic):
             raise ValidationFailed.field("topic", "Unknown topic.")
         return self
 

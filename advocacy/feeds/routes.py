@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, request, url_for
+from flask import Blueprint, flash, url_for
 from flask_login import current_user
 
 from advocacy.extensions import htmx
@@ -10,18 +10,18 @@ from advocacy.feeds import feed
 from advocacy.feeds.models import ContentKind
 from advocacy.feeds.pages import CardShareLinks
 from advocacy.web.htmx import fragment_or_redirect, render, wants_fragment
+from advocacy.web.params import flag_arg, text_arg
 
 bp = Blueprint("home", __name__)
 topics_bp = Blueprint("feeds_topics", __name__, url_prefix="/topics")
 
 
 def _filters() -> feed.FeedFilters:
-    args = request.args
     return feed.FeedFilters(
-        topic=args.get("topic", "").strip().lower(),
-        kind=args.get("kind", "").strip(),
-        unshared=args.get("unshared") == "1",
-        my_topics=args.get("my_topics") == "1",
+        topic=text_arg("topic", "", 200).lower(),
+        kind=text_arg("kind", "", 40),
+        unshared=flag_arg("unshared"),
+        my_topics=flag_arg("my_topics"),
     ).validated()
 
 
@@ -43,7 +43,8 @@ def filter_args(filters: feed.FeedFilters) -> dict:
 def index():
     """The feed: newest first; htmx gets the next page (infinite scroll) or the filtered list."""
     filters = _filters()
-    page = feed.feed_page(current_user, filters, request.args.get("cursor") or None)
+    cursor = text_arg("cursor", "", 200) or None
+    page = feed.feed_page(current_user, filters, cursor)
     more_only = wants_fragment() and htmx.target == "feed-more"
     return render(
         "feeds/feed.html",
@@ -54,7 +55,7 @@ def index():
         kinds=list(ContentKind),
         topics=feed.all_topics(),
         following=feed.subscribed_topics(current_user),
-        later_page=bool(request.args.get("cursor")),
+        later_page=bool(cursor),
         feed_url=url_for("home.index"),
         share_links=CardShareLinks(current_user),
     )

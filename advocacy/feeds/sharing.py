@@ -245,7 +245,8 @@ def share_token_signer(user_id: int) -> Callable[[int, str], str]:
 
 def check_share_token(user: User, content_id: int, network: str, token: str) -> None:
     """Forbidden unless the token of a one-click share link was made for this sharer."""
-    if not hmac.compare_digest(share_token(user.id, content_id, network), token or ""):
+    expected = share_token(user.id, content_id, network).encode()
+    if not hmac.compare_digest(expected, (token or "").encode("utf-8", "replace")):
         raise Forbidden("This share link was made for someone else. Share from the content page.")
 
 

@@ -25,6 +25,7 @@ def index():
         "recruiting/index.html",
         "recruiting/_body.html",
         form=form,
+        range_args={"from": start.isoformat(), "to": end.isoformat()} if start else {},
         openings=reports.funnel(current_user, "opening", start, end),
         employees=reports.funnel(current_user, "employee", start, end),
         stories=reports.culture_story_reach(current_user, start, end),

@@ -6,9 +6,7 @@ from flask import Flask
 from flask_smorest.spec.plugins import integerconverter2paramschema
 from werkzeug.routing import IntegerConverter
 
-# PostgreSQL's `integer` (ids are serial) stops here; a larger number in a URL would make the
-# database raise (SQLite: OverflowError) where it simply names nothing: 404.
-MAX_ID = 2**31 - 1
+from advocacy.models_base import MAX_ID
 
 
 class DatabaseIdConverter(IntegerConverter):

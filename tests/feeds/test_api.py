@@ -184,3 +184,10 @@ def test_content_list_is_permission_aware(api, org):
     titles = {i["id"] for i in api(org["member"]).get("/api/v1/content").get_json()["items"]}
     assert titles == {live.id, mine.id}
     assert api(org["curator"]).get("/api/v1/content?state=draft").get_json()["meta"]["total"] == 2
+
+
+def test_the_feed_takes_up_to_100_per_page_like_every_list(api, org):
+    """README: lists take `per_page` up to 100; the feed refused 100 with a 422."""
+    client = api(org["member"])
+    assert client.get("/api/v1/feed?per_page=100").status_code == 200
+    problem_of(client.get("/api/v1/feed?per_page=101"), 422)

@@ -14,6 +14,7 @@ from advocacy.errors import Conflict, ValidationFailed
 from advocacy.web.api import paginate
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import fragment_or_redirect, render
+from advocacy.web.params import page_arg
 
 bp = Blueprint("notifications", __name__)
 PER_PAGE = 30
@@ -23,7 +24,7 @@ def _list_page(trigger: str | None = None):
     unread_only = request.args.get("unread") == "1"
     listing = paginate(
         service.notifications_query(current_user, unread_only),
-        max(1, request.args.get("page", 1, type=int)),
+        page_arg(),
         PER_PAGE,
     )
     return render(

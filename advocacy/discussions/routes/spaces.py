@@ -18,6 +18,7 @@ from advocacy.discussions.forms import (
 from advocacy.errors import Conflict, Forbidden, ServiceError, ValidationFailed
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import fragment_or_redirect, redirect_or_refresh, render
+from advocacy.web.params import page_arg, text_arg
 
 bp = Blueprint("spaces", __name__, url_prefix="/discussions")
 
@@ -76,17 +77,15 @@ def view(space_id: int):
     space = access.get_visible_space(current_user, space_id)
     if not access.can_read_space(current_user, space):
         return private_space_page(space)
-    filter_by, tag = request.args.get("filter", "all"), request.args.get("tag", "")[:30]
-    rows, pages = reading.thread_list(
-        current_user, space, filter_by, tag, request.args.get("page", 1, type=int)
-    )
+    filter_by, tag = text_arg("filter", "all", 20), text_arg("tag", "", 200)[:30]
+    rows, pages = reading.thread_list(current_user, space, filter_by, tag, page_arg())
     response = render(
         "discussions/space.html",
         "discussions/_thread_list.html",
         space=space,
         rows=rows,
         pages=pages,
-        current_page=request.args.get("page", 1, type=int),
+        current_page=page_arg(),
         filter_by=filter_by,
         tag=tag,
         tags=reading.tags_in_space(space),
@@ -106,7 +105,7 @@ def new_thread(space_id: int):
     space = access.get_readable_space(current_user, space_id)
     if not access.can_start_thread(current_user, space):
         raise Forbidden(f"Only moderators start threads in {space.name}.")
-    form = ThreadForm(formdata=None, kind=request.args.get("kind", "discussion"))
+    form = ThreadForm(formdata=None, kind=text_arg("kind", "discussion", 20))
     return _new_thread_page(space, form)
 
 
@@ -290,7 +289,7 @@ def edit(space_id: int):
 
 
 def _unanswered_page(space=None):
-    scope = request.args.get("scope", "mine")
+    scope = text_arg("scope", "mine", 20)
     return render(
         "discussions/unanswered.html",
         "discussions/_unanswered_list.html",

@@ -19,6 +19,7 @@ from advocacy.discussions.routes.spaces import private_space_page
 from advocacy.errors import Forbidden, NotFound, ValidationFailed
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import fragment_or_redirect, render
+from advocacy.web.params import MAX_PAGE, id_arg, int_arg, page_arg
 
 bp = Blueprint("threads", __name__, url_prefix="/discussions/threads")
 
@@ -31,8 +32,8 @@ def _thread_page(
     thread, form=None, status: int = 200, fragment: str | None = None, last_page: bool = False
 ):
     last_page = last_page or request.args.get("page") == "last"
-    page = reading.LAST_PAGE if last_page else request.args.get("page", 1, type=int)
-    per_page = request.args.get("per_page", reading.POSTS_PER_PAGE, type=int)
+    page = reading.LAST_PAGE if last_page else page_arg()
+    per_page = int_arg("per_page", reading.POSTS_PER_PAGE, 1, MAX_PAGE)  # the service caps it
     view = reading.thread_page(current_user, thread, page, per_page)
     moderator = access.can_moderate(current_user, thread.space)
     assignee = thread.assignee
@@ -69,7 +70,7 @@ def view(thread_id: int):
     except Forbidden:
         return private_space_page(access.space_of_thread(thread_id))
     form = ReplyForm(formdata=None)
-    quoted = threads.quotable_post(thread, request.args.get("quote", type=int))
+    quoted = threads.quotable_post(thread, id_arg("quote"))
     if quoted is not None:
         author = quoted.author.display_name if quoted.author else "Someone"
         form.body.data = quote_markdown(quoted.body_source, author)

@@ -25,6 +25,7 @@ from advocacy.leaderboard.points.standings import (
 )
 from advocacy.leaderboard.points.totals import BUILT_KEY, REBUILD_LOCK
 from advocacy.leaderboard.points.visibility import shown_names
+from advocacy.models_base import parse_id
 
 log = logging.getLogger("advocacy.leaderboard")
 
@@ -102,11 +103,8 @@ def board_query(
         errors["rank_by"] = ["Rank teams by average or total."]
     team_id = None
     if team not in (None, ""):
-        try:
-            team_id = int(team)
-        except (TypeError, ValueError):
-            team_id = -1
-        if db.session.get(Team, team_id) is None:
+        team_id = parse_id(team)
+        if team_id is None or db.session.get(Team, team_id) is None:
             errors["team"] = ["No such team."]
     if network and network not in {n.value for n in Network}:
         errors["network"] = ["Choose a network among " + ", ".join(n.value for n in Network) + "."]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, request, url_for
+from flask import Blueprint, flash, url_for
 from flask_login import current_user
 
 from advocacy.accounts.auth import admin_required
@@ -20,6 +20,7 @@ from advocacy.leaderboard.points.forms import (
 )
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import redirect_or_refresh, render
+from advocacy.web.params import text_arg
 
 bp = Blueprint("leaderboard", __name__, url_prefix="/leaderboard")
 admin_bp = Blueprint("points_admin", __name__, url_prefix="/admin/points")
@@ -30,13 +31,13 @@ BOARD_ARGS = ("period", "scope", "team", "location", "network", "rank_by")
 @bp.get("/")
 def index():
     """The leaderboard; an htmx switch of period or filter swaps only the board."""
-    args = {name: request.args.get(name, "") for name in BOARD_ARGS}
+    args = {name: text_arg(name, "", 200) for name in BOARD_ARGS}
     args["period"] = args["period"] or "week"
     args["scope"] = args["scope"] or "people"
     args["rank_by"] = args["rank_by"] or "average"
     status, board, errors = 200, None, {}
     try:
-        query = board_query(start=request.args.get("from"), end=request.args.get("to"), **args)
+        query = board_query(start=text_arg("from", "", 40), end=text_arg("to", "", 40), **args)
         board = leaderboard(query, current_user)
     except ValidationFailed as error:
         status, errors = 422, error.errors
@@ -46,7 +47,7 @@ def index():
         status=status,
         board=board,
         errors=errors,
-        args={**args, "from": request.args.get("from", ""), "to": request.args.get("to", "")},
+        args={**args, "from": text_arg("from", "", 40), "to": text_arg("to", "", 40)},
         choices=board_choices(),
         visibility_form=VisibilityForm(
             formdata=None, visibility=privacy.visibility_of(current_user)
