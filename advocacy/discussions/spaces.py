@@ -159,6 +159,17 @@ def list_spaces_query(user: User):
 # --- follows and visits -------------------------------------------------------------------
 
 
+def restricted_spaces() -> list[Space]:
+    """Private and secret spaces, by name: what an admin may scope a webhook to."""
+    return list(
+        db.session.scalars(
+            select(Space)
+            .where(Space.visibility != Visibility.PUBLIC.value)
+            .order_by(func.lower(Space.name), Space.id)
+        )
+    )
+
+
 def set_space_follow(user: User, space: Space, following: bool) -> None:
     """Follow a space (new threads notify me) or stop following it."""
     access.check_can_read(user, space)

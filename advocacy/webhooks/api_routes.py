@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from advocacy.web.api import ApiBlueprint, PageArgs, admin_only, api_user, page_of, paginate
+from advocacy.web.api import ApiBlueprint, Id, PageArgs, admin_only, api_user, page_of, paginate
 from advocacy.webhooks import outbox, subscriptions
 from advocacy.webhooks.events import EVENT_TYPES
 from advocacy.webhooks.models import DeliveryState, TargetKind
@@ -27,6 +27,13 @@ class SubscriptionInSchema(Schema):
         load_default=list,
         metadata={"description": "Ignored for chat targets (they get content.published)."},
     )
+    space_ids = fields.List(
+        Id(),
+        load_default=list,
+        metadata={
+            "description": "Private or secret spaces whose events (thread.created) it may get."
+        },
+    )
 
 
 class SubscriptionSchema(Schema):
@@ -35,6 +42,7 @@ class SubscriptionSchema(Schema):
     kind = fields.String(required=True)
     url = fields.String(required=True)
     events = fields.List(fields.String(), required=True)
+    space_ids = fields.List(fields.Integer(), required=True)
     active = fields.Boolean(required=True)
     disabled_reason = fields.String(required=True)
     consecutive_failures = fields.Integer(required=True)

@@ -31,8 +31,20 @@ def _parts(event: WebhookEvent) -> tuple[str, str, str | None]:
 
 
 def _slack_escape(text: str) -> str:
-    """Slack's mrkdwn needs only &, < and > escaped."""
+    """Slack reads &, < and > as markup everywhere, fallback text included: "<!channel>" pings
+    the whole channel and "<https://x|label>" is a link that says anything. Escaped, they are
+    shown as typed."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# Adaptive Cards read a CommonMark subset in TextBlocks: links, emphasis and lists. Every ASCII
+# punctuation character may be backslash-escaped in CommonMark, so these are shown as typed.
+_TEAMS_MARKUP = set("\\`*_{}[]()<>#+-.!|~")
+
+
+def _teams_escape(text: str) -> str:
+    """Text for a TextBlock, shown as typed: no link, emphasis or list made of a title."""
+    return "".join(f"\\{char}" if char in _TEAMS_MARKUP else char for char in text)
 
 
 def slack_message(title: str, summary: str, url: str | None) -> dict:
@@ -59,16 +71,22 @@ def slack_message(title: str, summary: str, url: str | None) -> dict:
             }
         )
     # `text` is the notification and screen-reader fallback Slack asks for beside blocks.
-    return {"text": title, "blocks": blocks}
+    return {"text": _slack_escape(title), "blocks": blocks}
 
 
 def teams_message(title: str, summary: str, url: str | None) -> dict:
     """A message with one Adaptive Card (schema 1.4): title, summary, an "open" action."""
     body: list[dict] = [
-        {"type": "TextBlock", "text": title, "weight": "Bolder", "size": "Medium", "wrap": True}
+        {
+            "type": "TextBlock",
+            "text": _teams_escape(title),
+            "weight": "Bolder",
+            "size": "Medium",
+            "wrap": True,
+        }
     ]
     if summary:
-        body.append({"type": "TextBlock", "text": summary, "wrap": True})
+        body.append({"type": "TextBlock", "text": _teams_escape(summary), "wrap": True})
     card: dict = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",

@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from advocacy.discussions import spaces
 from advocacy.webhooks.events import EVENT_TYPES
 from advocacy.webhooks.models import URL_MAX
 from advocacy.webhooks.subscriptions import NAME_MAX
@@ -39,3 +40,17 @@ class SubscriptionForm(FlaskForm):
         ],
         description="Chat targets always get newly published content, whatever is ticked.",
     )
+    space_ids = CheckboxesField(
+        "Private and secret spaces",
+        coerce=int,
+        choices=[],
+        description="Nothing said in a private or secret space leaves through a subscription "
+        "unless its space is ticked here (new threads: thread.created).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.space_ids.choices = [
+            SelectChoice(space.id, f"{space.name} ({space.visibility})")
+            for space in spaces.restricted_spaces()
+        ]

@@ -39,6 +39,9 @@ class WebhookSubscription(db.Model):
     url: Mapped[str] = mapped_column(String(URL_MAX))
     secret: Mapped[str] = mapped_column(String(80), default="")
     events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Private and secret spaces whose events this subscription may receive (an admin's choice):
+    # events of a space not listed here never leave through it.
+    space_ids: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_reason: Mapped[str] = mapped_column(Text, default="")
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)

@@ -47,9 +47,20 @@ def new_message_id() -> str:
     return "msg_" + secrets.token_urlsafe(18)
 
 
-def record_event(event_type: str, data: dict) -> WebhookEvent | None:
+def record_event(
+    event_type: str,
+    data: dict,
+    *,
+    restricted_space_id: int | None = None,
+    company_wide: bool = True,
+) -> WebhookEvent | None:
     """Write an event for every active subscription to its type (nothing when none is), without
-    committing: the caller's commit releases the deliveries, its rollback discards them."""
+    committing: the caller's commit releases the deliveries, its rollback discards them.
+
+    - `restricted_space_id`: the event comes from a private or secret space; only subscriptions
+      an admin scoped to that space receive it (nothing said in such a space leaves otherwise).
+    - `company_wide=False`: the event concerns some teams or places only, so chat channels
+      (company-wide) do not get it; signed webhooks still do."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown webhook event type {event_type!r}")
     targets = [
@@ -58,6 +69,8 @@ def record_event(event_type: str, data: dict) -> WebhookEvent | None:
             select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
         )
         if event_type in s.events
+        and (restricted_space_id is None or restricted_space_id in (s.space_ids or []))
+        and (company_wide or not s.is_chat)
     ]
     if not targets:
         return None

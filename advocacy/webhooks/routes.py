@@ -46,7 +46,11 @@ def create():
     if not form.validate_on_submit():
         return _index_page(form, 422)
     data = subscriptions.SubscriptionInput(
-        name=form.name.data, url=form.url.data, kind=form.kind.data, events=form.events.data
+        name=form.name.data,
+        url=form.url.data,
+        kind=form.kind.data,
+        events=form.events.data,
+        space_ids=form.space_ids.data or [],
     )
     try:
         subscription, secret = subscriptions.create_subscription(data, current_user)
@@ -65,6 +69,7 @@ def show(subscription_id: int):
         "webhooks/_log.html",
         subscription=subscription,
         deliveries=subscriptions.recent_deliveries(subscription),
+        space_names=subscriptions.scoped_space_names(subscription),
     )
 
 

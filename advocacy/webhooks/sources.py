@@ -95,10 +95,11 @@ def _on_content_approved(content, actor=None, **_kwargs) -> None:
 
 
 def _on_content_published(content, **_kwargs) -> None:
-    # Chat channels are company-wide: content aimed at some teams or places is not posted there.
-    if content.audience:
-        return
-    record_event("content.published", {"content": content_data(content)})
+    # Chat channels are company-wide: content aimed at some teams or places is not posted there
+    # (signed webhooks get it, with its audience).
+    record_event(
+        "content.published", {"content": content_data(content)}, company_wide=not content.audience
+    )
 
 
 def _on_share_recorded(share, **_kwargs) -> None:
@@ -148,6 +149,7 @@ def _on_thread_created(thread, **_kwargs) -> None:
                 "space": {"id": space.id, "name": space.name, "visibility": space.visibility},
             }
         },
+        restricted_space_id=None if space.is_public else space.id,
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from advocacy import outbound
 from advocacy.accounts.models import User
+from advocacy.discussions import spaces
 from advocacy.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from advocacy.extensions import db
 from advocacy.feeds.links import url_problem
@@ -33,6 +34,7 @@ class SubscriptionInput:
     url: str
     kind: str = TargetKind.WEBHOOK.value
     events: list[str] = field(default_factory=list)
+    space_ids: list[int] = field(default_factory=list)  # private/secret spaces it may hear of
 
 
 def new_secret() -> str:
@@ -68,9 +70,19 @@ def check_input(data: SubscriptionInput) -> SubscriptionInput:
         errors["events"] = [f"Unknown event type: {', '.join(unknown)}."]
     elif not events:
         errors["events"] = ["Choose at least one event."]
+    space_ids = list(dict.fromkeys(data.space_ids or []))
+    restricted = {space.id for space in spaces.restricted_spaces()}
+    if any(space_id not in restricted for space_id in space_ids):
+        errors["space_ids"] = ["Choose private or secret spaces that exist."]
     if errors:
         raise ValidationFailed("The subscription could not be saved.", errors)
-    return SubscriptionInput(name=name, url=url, kind=data.kind, events=events)
+    return SubscriptionInput(name=name, url=url, kind=data.kind, events=events, space_ids=space_ids)
+
+
+def scoped_space_names(subscription: WebhookSubscription) -> list[str]:
+    """The names of the private and secret spaces the subscription is scoped to."""
+    scoped = set(subscription.space_ids or [])
+    return [space.name for space in spaces.restricted_spaces() if space.id in scoped]
 
 
 def create_subscription(data: SubscriptionInput, actor: User) -> tuple[WebhookSubscription, str]:
@@ -83,6 +95,7 @@ def create_subscription(data: SubscriptionInput, actor: User) -> tuple[WebhookSu
         name=values.name,
         url=values.url,
         events=values.events,
+        space_ids=values.space_ids,
         secret=secret,
         created_by_id=actor.id,
     )

@@ -67,11 +67,13 @@ def test_scheduled_content_is_published_by_the_periodic_job(everything, admin):
     assert [e.data["content"]["id"] for e in _events("content.published")] == [content.id]
 
 
-def test_targeted_content_is_not_announced_company_wide(everything, admin):
+def test_targeted_content_reaches_signed_webhooks_with_its_audience(everything, admin):
+    """Only chat channels (company-wide) skip it: test_scoping.py."""
     content = target(ContentFactory(state="submitted", publish_at=None), teams=[TeamFactory()])
     workflow.transition(content, "approve", admin)
     assert len(_events("content.approved")) == 1
-    assert _events("content.published") == []
+    [published] = _events("content.published")
+    assert published.data["content"]["everyone"] is False
 
 
 def test_a_share_records_share_created(everything, user):
@@ -157,7 +159,7 @@ def test_chat_targets_get_published_content_in_their_format(
     assert "webhook-signature" not in request.headers
     url = f"http://advocacy.test/content/{content.id}"
     if kind == "slack":
-        assert body["text"] == "New to share: Q3 <results> & more"
+        assert body["text"] == "New to share: Q3 &lt;results&gt; &amp; more"  # fallback too
         heading = body["blocks"][0]["text"]["text"]
         assert heading == f"*<{url}|New to share: Q3 &lt;results&gt; &amp; more>*"
         assert body["blocks"][2]["elements"][0]["url"] == url
@@ -166,5 +168,5 @@ def test_chat_targets_get_published_content_in_their_format(
         assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
         card = attachment["content"]
         assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
-        assert card["body"][0]["text"] == "New to share: Q3 <results> & more"
+        assert card["body"][0]["text"] == "New to share: Q3 \\<results\\> & more"
         assert card["actions"][0]["url"] == url
