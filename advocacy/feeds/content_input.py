@@ -166,15 +166,26 @@ def _networks() -> str:
     return ", ".join(n.value for n in CAPTION_NETWORKS)
 
 
+def topic_name(name) -> str | None:
+    """The topic's name with its spaces folded, or None when it cannot be a topic (too long,
+    or not letters, digits and a few joiners): one rule for authors, the API and RSS imports."""
+    name = " ".join(str(name or "").split())
+    if not name or len(name) > TOPIC_MAX or not TOPIC_NAME.match(name):
+        return None
+    return name
+
+
 def _topics(fail, names: Iterable[str]) -> list[str]:
     cleaned: dict[str, str] = {}
-    for name in names or ():
-        name = " ".join(str(name).split())
-        if not name:
+    for raw in names or ():
+        folded = " ".join(str(raw).split())
+        if not folded:
             continue
-        if len(name) > TOPIC_MAX or not TOPIC_NAME.match(name):
+        name = topic_name(folded)
+        if name is None:
             fail(
-                "topics", f"{name[:TOPIC_MAX]!r} is not a topic: up to {TOPIC_MAX} letters/digits."
+                "topics",
+                f"{folded[:TOPIC_MAX]!r} is not a topic: up to {TOPIC_MAX} letters/digits.",
             )
             continue
         cleaned.setdefault(name.lower(), name)

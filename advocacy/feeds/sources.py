@@ -24,12 +24,11 @@ from advocacy.accounts.models import User
 from advocacy.errors import Conflict, NotFound, ValidationFailed
 from advocacy.extensions import db
 from advocacy.feeds.content import ensure_topics, record_event
-from advocacy.feeds.content_input import TOPICS_MAX
+from advocacy.feeds.content_input import TOPICS_MAX, topic_name
 from advocacy.feeds.links import shorten, url_problem
 from advocacy.feeds.models import (
     SUMMARY_MAX,
     TITLE_MAX,
-    TOPIC_MAX,
     URL_MAX,
     Content,
     ContentKind,
@@ -316,10 +315,12 @@ def _entry_image(entry) -> str:
 
 
 def _entry_topics(entry) -> list[str]:
+    """The entry's categories that are valid topics (the rule authors and the API follow);
+    the others are left out: a feed is not told, it is not ours."""
     names = []
     for tag in entry.get("tags", []):
-        term = " ".join(str(tag.get("term") or "").split())
-        if term and len(term) <= TOPIC_MAX and term.lower() not in {n.lower() for n in names}:
+        term = topic_name(tag.get("term"))
+        if term and term.lower() not in {n.lower() for n in names}:
             names.append(term)
     return names[:TOPICS_MAX]
 

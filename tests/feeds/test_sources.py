@@ -14,6 +14,7 @@ from sqlalchemy import select
 from advocacy.errors import Conflict, ValidationFailed
 from advocacy.extensions import db
 from advocacy.feeds import sources
+from advocacy.feeds.content_input import topic_name
 from advocacy.feeds.jobs import fetch_due_sources
 from advocacy.feeds.models import Content, Source
 from advocacy.models_base import utcnow
@@ -324,3 +325,22 @@ def test_a_feed_is_registered_once(admin):
         sources.add_source("Blog again", "https://blog.acme.example/feed", "link", admin)
     with pytest.raises(ValidationFailed):
         sources.add_source("Announcements", "https://x.example/feed", "announcement", admin)
+
+
+def test_rss_categories_become_topics_only_when_the_api_would_accept_them(feed_server, admin):
+    """RSS import made topics the API refuses ("<b>x</b>", 80 characters, "a/../b?")."""
+    feed_server.serve(
+        "/categories.xml",
+        """<?xml version="1.0"?><rss version="2.0"><channel><title>Cats</title><item>
+        <title>Many categories</title><link>https://acme.example/categories</link>
+        <category>Engineering</category><category>&lt;b&gt;Bold&lt;/b&gt;</category>
+        <category>%s</category><category>What? Why!</category>
+        <category>  Site  reliability </category>
+        </item></channel></rss>"""
+        % ("x" * 80),
+    )
+    source = add(admin, f"{feed_server.url}/categories.xml")
+    sources.fetch_source(source.id)
+    content = db.session.scalars(select(Content)).one()
+    assert sorted(topic.name for topic in content.topics) == ["Engineering", "Site reliability"]
+    assert all(topic_name(topic.name) == topic.name for topic in content.topics)  # the API's rule
