@@ -18,6 +18,7 @@ from advocacy.feeds.compliance import add_blocked_terms, publish_policy
 from advocacy.feeds.models import Source, Topic
 from advocacy.feeds.sharing import get_or_create_link
 from advocacy.leaderboard.points import visibility
+from advocacy.leaderboard.points.ledger import adjust_points
 from advocacy.leaderboard.reach.events import Hit
 from advocacy.leaderboard.reach.ingest import ingest_batch
 from advocacy.leaderboard.reach.tracking import visitor_key
@@ -91,6 +92,8 @@ def seed_org() -> Org:
     db.session.commit()
     link = _clicked_link(people["owner"], live)
     visibility.set_visibility(people["owner"], "hidden")
+    for role in ("insider", "leader", "curator", "outsider"):  # five ranked: anonymity holds
+        adjust_points(people[role], 1, "Walked the walk", people["admin"])
     subscription, _ = create_subscription(
         SubscriptionInput("Walk CRM", "https://hooks.invalid/walk", events=["content.published"]),
         people["admin"],

@@ -55,6 +55,10 @@ class LeaderboardSchema(Schema):
     teams = fields.List(fields.Nested(TeamRowSchema), required=True)
     me = fields.Nested(PersonRowSchema, allow_none=True)
     ranked_count = fields.Integer(required=True)
+    withheld = fields.Integer(
+        required=True,
+        metadata={"description": "Anonymous colleagues left out: fewer than 5 people ranked."},
+    )
 
 
 class RulesSchema(Schema):
@@ -121,6 +125,7 @@ def get_leaderboard(args):
         "teams": board.teams,
         "me": board.me,
         "ranked_count": board.ranked_count,
+        "withheld": board.withheld,
     }
 
 

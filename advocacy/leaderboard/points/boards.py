@@ -35,6 +35,8 @@ DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 LOCATION_MAX = 120
 
+MIN_ANONYMOUS_GROUP = 5  # fewer people ranked: anonymous rows are left out, not shown
+
 
 @dataclass(frozen=True)
 class BoardQuery:
@@ -75,6 +77,7 @@ class Board:
     me: PersonRow | None = None
     me_listed: bool = False
     ranked_count: int = 0
+    withheld: int = 0  # anonymous colleagues left out: the group is too small to hide them
 
 
 def board_query(
@@ -163,6 +166,12 @@ def leaderboard(query: BoardQuery, reader: User | None) -> Board:
 
     ordered = sorted(top, key=lambda s: (s.rank, names[s.id].label.casefold(), s.id))
     board.people = [row(score) for score in ordered[: query.limit]]
+    if board.ranked_count < MIN_ANONYMOUS_GROUP:
+        # "An anonymous colleague" among two or three people (a filter matching one person,
+        # say) is no disguise: their points would name them. They are left out instead.
+        shown = [person for person in board.people if not person.anonymous or person.is_me]
+        board.withheld = len(board.people) - len(shown)
+        board.people = shown
     board.me = row(mine) if mine else None
     board.me_listed = any(person.is_me for person in board.people)
     return board

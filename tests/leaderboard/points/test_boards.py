@@ -48,7 +48,15 @@ def test_the_reader_sees_their_own_rank_even_outside_the_top(people):
     assert board(people["Wes"]).me is None
 
 
+def crowd(*names: str) -> None:
+    """More colleagues with one point each this week: five ranked or more, an anonymous row
+    hides someone among enough people to be shown."""
+    with time_machine.travel(NOW, tick=False):
+        send_clicks(*[Click(UserFactory(display_name=name).id, NOW) for name in names])
+
+
 def test_hidden_employees_are_anonymous_to_others_but_not_to_themselves(people):
+    crowd("Vic", "Uma")
     visibility.set_visibility(people["Zoe"], "hidden")
     seen_by_yan = board(people["Yan"]).people[0]
     assert (seen_by_yan.name, seen_by_yan.anonymous, seen_by_yan.user_id) == (
@@ -61,12 +69,23 @@ def test_hidden_employees_are_anonymous_to_others_but_not_to_themselves(people):
 
 
 def test_a_pseudonymous_organisation_names_only_those_who_opt_in(people, admin):
+    crowd("Vic", "Uma")
     visibility.set_pseudonymous_by_default(True, admin)
     visibility.set_visibility(people["Yan"], "shown")
     names = [p.name for p in board(people["Wes"]).people]
-    assert names == [visibility.ANONYMOUS, "Yan", visibility.ANONYMOUS]
+    assert names == [visibility.ANONYMOUS, "Yan", *[visibility.ANONYMOUS] * 3]
     visibility.set_pseudonymous_by_default(False, admin)
-    assert [p.name for p in board(people["Wes"]).people] == ["Zoe", "Yan", "Xia"]
+    assert [p.name for p in board(people["Wes"]).people] == ["Zoe", "Yan", "Uma", "Vic", "Xia"]
+
+
+def test_in_a_group_under_five_an_anonymous_row_is_left_out(people, admin):
+    """A filter matching one or two people would pin the anonymous row's points on them."""
+    visibility.set_visibility(people["Zoe"], "hidden")
+    seen_by_yan = board(people["Yan"])
+    assert seen_by_yan.ranked_count == 3 and seen_by_yan.withheld == 1
+    assert [(p.rank, p.name) for p in seen_by_yan.people] == [(2, "Yan"), (3, "Xia")]
+    own = board(people["Zoe"])
+    assert own.withheld == 0 and own.people[0].name == "Zoe"  # nobody hides from themselves
 
 
 def test_bad_visibility_is_refused(people):

@@ -12,7 +12,7 @@ from advocacy.extensions import db
 from advocacy.leaderboard.points import rules as points_rules
 from advocacy.leaderboard.points import visibility
 from advocacy.leaderboard.points.models import PointEntry
-from tests.factories import MembershipFactory, TeamFactory
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.leaderboard.conftest import Click, send_clicks
 from tests.openapi_validation import problem_of
 
@@ -21,7 +21,8 @@ HX = {"HX-Request": "true"}
 
 @pytest.fixture
 def scored(app, user):
-    """Maya 2 points today, Rob 5 (hidden), in the Sales team."""
+    """Maya 2 points today, Rob 5 (hidden), in the Sales team; three colleagues elsewhere with
+    one point each (five ranked: enough for an anonymous row to hide Rob)."""
     team = TeamFactory(name="Sales")
     MembershipFactory(team=team, user=user)
     rob = MembershipFactory(team=team, user__display_name="Rob Rival").user
@@ -29,6 +30,8 @@ def scored(app, user):
     send_clicks(*[Click(user.id, now, team_ids=(team.id,)) for _ in range(2)])
     send_clicks(*[Click(rob.id, now, team_ids=(team.id,)) for _ in range(5)])
     visibility.set_visibility(rob, "hidden")
+    for name in ("Ann Other", "Ben Other", "Cy Other"):
+        send_clicks(Click(UserFactory(display_name=name).id, now))
     return {"team": team, "rob": rob}
 
 
@@ -116,11 +119,13 @@ def test_admin_changes_values_and_corrects_points(login_as, admin, user):
 def test_api_leaderboard(api, user, scored):
     client = api(user)
     body = client.get("/api/v1/leaderboard?period=week").get_json()
-    assert [(p["rank"], p["name"], p["user_id"], p["points"]) for p in body["people"]] == [
+    assert [(p["rank"], p["name"], p["user_id"], p["points"]) for p in body["people"]][:2] == [
         (1, "An anonymous colleague", None, 5),
         (2, "Maya Member", user.id, 2),
     ]
-    assert body["me"]["rank"] == 2 and body["ranked_count"] == 2
+    assert body["me"]["rank"] == 2 and body["ranked_count"] == 5 and body["withheld"] == 0
+    small = client.get(f"/api/v1/leaderboard?period=week&team={scored['team'].id}").get_json()
+    assert [p["name"] for p in small["people"]] == ["Maya Member"] and small["withheld"] == 1
     teams = client.get(f"/api/v1/leaderboard?scope=teams&team={scored['team'].id}").get_json()
     assert [(t["name"], t["points"], t["average"]) for t in teams["teams"]] == [("Sales", 7, 3.5)]
     custom = client.get("/api/v1/leaderboard?period=custom&from=2020-01-01&to=2020-01-31")
