@@ -6,9 +6,12 @@ Rules the code cannot show by itself:
   awards nothing twice. Share intents score once per (employee, content, network) and verified
   shares once per tracked link: sharing the same item again is welcome but earns nothing more.
 - An entry is scored with the rule version in force at the moment of the action.
-- Daily cap: the automatic awards of one employee on one organisation-local day add up to at
-  most the cap in force; an award that would pass it earns what is left (maybe 0) and is kept
-  with `withheld = daily_cap`, so the history shows why. Corrections are not capped.
+- Daily cap: the automatic awards for activity (shares, verified shares, clicks) of one employee
+  on one organisation-local day add up to at most the cap in force; an award that would pass it
+  earns what is left (maybe 0) and is kept with `withheld = daily_cap`, so the history shows why.
+  The cap is there against farming clicks; outcomes that the CRM or the applicant-tracking system
+  reports, signed (conversions and hires), are rewarded in full and use none of it. Corrections
+  are not capped either.
 - Facebook: Meta's platform terms forbid rewarding people for sharing, so nothing that comes
   from a Facebook share earns points (shares, verifications, clicks, conversions). The entries
   are still recorded with `withheld = facebook`; reach metrics are unaffected.
@@ -21,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Row, or_, select, update
+from sqlalchemy import Row, or_, select
 
 from advocacy.accounts.models import TeamMembership, User
 from advocacy.accounts.organisation import local_day, organisation_zone, today
@@ -43,6 +46,10 @@ from advocacy.models_base import utcnow
 FACEBOOK = "facebook"
 MAX_ADJUSTMENT = 100_000
 MIN_REASON = 5
+
+
+# Outcomes reported by other systems, signed: rewarded in full, outside the daily cap.
+OUTCOMES = frozenset({Action.CONVERSION, Action.HIRE})
 
 
 @dataclass(frozen=True)
@@ -103,7 +110,7 @@ def record_awards(awards: list[Award]) -> list[Row]:
         points, withheld = rule_points, Withheld.NONE
         if award.network == FACEBOOK:
             points, withheld = 0, Withheld.FACEBOOK
-        elif rule_points > 0:
+        elif rule_points > 0 and award.action not in OUTCOMES:
             room = max(0, values.daily_cap - earned[(award.user_id, award.local_day)])
             if rule_points > room:
                 points, withheld = room, Withheld.DAILY_CAP
@@ -337,8 +344,7 @@ def award_hire(referral) -> None:
 def take_back_hire(referral, reason: str) -> None:
     """An ATS correction away from "hired": the points the hire earned are taken back by an
     audited entry dated today (the ledger is append-only, and closed periods are not rescored),
-    credited to the same teams, network and content so every board nets out; the award's share
-    of its day's cap is freed."""
+    credited to the same teams, network and content so every board nets out."""
     awards, take_backs = _hire_history(referral.id)
     if len(awards) <= len(take_backs):
         return
@@ -361,15 +367,7 @@ def take_back_hire(referral, reason: str) -> None:
         "created_by_id": None,
         "created_at": now,
     }
-    if _append([row]):
-        # The taken-back award no longer uses the daily cap of the day it was earned.
-        taken = awards[-1]
-        db.session.execute(
-            update(PointDailyTotal)
-            .where(PointDailyTotal.user_id == taken.user_id)
-            .where(PointDailyTotal.local_day == taken.local_day)
-            .values(earned=PointDailyTotal.earned - taken.points)
-        )
+    _append([row])  # a hire used none of its day's cap, so there is none to free
 
 
 def _hire_history(referral_id: int) -> tuple[list[PointEntry], list[PointEntry]]:

@@ -9,11 +9,13 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from advocacy.accounts.organisation import local_day
 from advocacy.errors import ValidationFailed
 from advocacy.extensions import db
 from advocacy.feeds import sharing
 from advocacy.leaderboard.points import ledger, rules
 from advocacy.leaderboard.points.models import (
+    Action,
     PointEntry,
     PointTeamDay,
     PointUserDay,
@@ -185,6 +187,27 @@ def test_verified_shares_score_once_per_link(app, user):
     db.session.commit()
     verified = [r for r in entries(user) if r.action == "verified_share"]
     assert [(r.points, r.occurred_at) for r in verified] == [(5, NOON)]
+
+
+def test_outcomes_are_rewarded_in_full_past_the_daily_cap(app, user, admin):
+    """A hire showed "+41 · daily cap reached": outcomes reported (signed) by the CRM or the
+    applicant-tracking system are rewarded in full and leave the day's cap to activity."""
+    rules.set_rules(
+        {"share_intent": 2, "verified_share": 5, "human_click": 2, "conversion": 20, "hire": 50,
+         "daily_cap": 5},
+        admin,
+    )  # fmt: skip
+    day = datetime.now(UTC) + timedelta(seconds=1)
+    send_clicks(*[Click(user.id, day + timedelta(seconds=i)) for i in range(3)])  # 2 + 2 + 1
+    send_conversion(Conversion(8, user.id, day + timedelta(seconds=5)))
+    ledger.record_awards(
+        [ledger.Award("hire:t", user.id, Action.HIRE, day + timedelta(seconds=6), local_day(day))]
+    )
+    db.session.commit()
+    outcomes = [(r.action, r.points, r.withheld) for r in entries(user)][-2:]
+    assert outcomes == [("conversion", 20, ""), ("hire", 50, "")]
+    send_clicks(Click(user.id, day + timedelta(seconds=7)))
+    assert entries(user)[-1].points == 0  # the cap still holds for clicks
 
 
 def test_conversions_score_once(app, user):
