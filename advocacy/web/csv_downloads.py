@@ -66,7 +66,7 @@ def csv_response(
 ) -> Response:
     """A streamed `text/csv` download of `rows` under `header`, named `filename`."""
     response = Response(
-        stream_with_context(csv_lines(header, rows, bom)), mimetype="text/csv; charset=utf-8"
+        stream_with_context(csv_lines(header, rows, bom)), content_type="text/csv; charset=utf-8"
     )
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from advocacy.web.csv_downloads import csv_lines, neutralise
+from advocacy.web.csv_downloads import csv_lines, csv_response, neutralise
 from tests.factories import UserFactory
 
 
@@ -60,3 +60,10 @@ def test_the_users_table_exports_safely(login_as, admin):
 
 def test_only_admins_export_users(login_as, curator):
     assert login_as(curator).get("/admin/users.csv").status_code == 403
+
+
+def test_a_csv_says_its_charset_once(app):
+    """The header read "text/csv; charset=utf-8; charset=utf-8"."""
+    with app.test_request_context():
+        response = csv_response("x.csv", ("a",), [("b",)])
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
