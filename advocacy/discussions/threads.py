@@ -145,8 +145,17 @@ def start_thread(
             errors.update(error.errors)
     if errors:
         raise ValidationFailed("The thread could not be started.", errors)
-    if values["kind"] == ThreadKind.ANNOUNCEMENT and not access.can_moderate(author, space):
-        raise Forbidden("Only moderators post announcements.")
+    if values["kind"] == ThreadKind.ANNOUNCEMENT:
+        # An announcement e-mails every reader. In a public space anyone may open, that is the
+        # whole company: there it belongs to official spaces (made by admins). Private, secret
+        # and team spaces reach their members only.
+        if space.is_public and not space.official:
+            raise Forbidden(
+                "In a public space, announcements are for official spaces: they e-mail everyone in "
+                "the organisation. Start a discussion here, or ask an admin for an official space."
+            )
+        if not access.can_moderate(author, space):
+            raise Forbidden("Only moderators post announcements.")
     now = utcnow()
     thread = Thread(
         space_id=space.id,

@@ -102,7 +102,10 @@ def world(people, space_of):
         reply = threads.reply(owner, thread, "Something good.")
         question = make_thread(space, owner, "How?", "Tell me", kind="question")
         answer = threads.reply(people["moderator"], question, "Like this.")
+        if space.is_public:  # a public space takes announcements only when official
+            space.official = True
         announcement = make_thread(space, owner, "Office closed", "Friday", kind="announcement")
+        space.official = False
         newcomer = UserFactory(email="newcomer@example.com")
         return {
             "space": space.id,

@@ -243,3 +243,16 @@ def test_team_spaces_follow_team_membership(app, login_as):
     threads.delete_post(leader, reply)  # the team's leaders moderate its space
     add_member(space, outsider)
     assert login_as(outsider).get(f"/discussions/threads/{thread.id}").status_code == 200
+
+
+def test_an_announcement_to_the_whole_company_needs_an_official_space(people, mail_outbox):
+    """A member could open a public space of their own and e-mail everyone an announcement."""
+    own_space = make_space(people["member"], name="My soapbox")
+    with pytest.raises(Forbidden, match="official spaces"):
+        threads.start_thread(people["member"], own_space, "Buy now", "…", kind="announcement")
+    assert count(Thread) == 0 and mail_outbox == []
+    official = make_space(people["admin"], name="HR Announcements", official=True)
+    threads.start_thread(people["admin"], official, "Office closed", "Friday", kind="announcement")
+    club = make_space(people["member"], "private", name="Book club")
+    threads.start_thread(people["member"], club, "Next book", "Dune", kind="announcement")
+    assert count(Thread) == 2  # a private space reaches its members only
