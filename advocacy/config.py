@@ -58,6 +58,7 @@ class BaseConfig:
     INVITATION_MAX_AGE_DAYS = 14
     CSV_IMPORT_MAX_BYTES = 2 * 1024 * 1024
     RATELIMIT_SEARCH = "120 per minute"  # per user; as-you-type sends one request per pause
+    RATELIMIT_TOKEN_FAILURES = "20 per minute;200 per hour"  # noqa: S105 - unknown API tokens, per address
     # Per visitor address: a NAT'd office may share one; counted per web process (tracking.py).
     RATELIMIT_REDIRECT = "600 per minute"
     RATELIMIT_CONVERSIONS = "600 per minute"  # per calling address (a CRM posting its backlog)

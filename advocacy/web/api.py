@@ -11,13 +11,15 @@ from collections.abc import Callable
 from http import HTTPStatus
 
 from flask import current_app, g, request
+from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
+from limits import parse_many
 from marshmallow import Schema, fields, validate
 from sqlalchemy import Select, func, select
 
 from advocacy.accounts.tokens import user_for_api_token
 from advocacy.errors import Forbidden
-from advocacy.extensions import csrf, db
+from advocacy.extensions import csrf, db, limiter
 from advocacy.web.converters import MAX_ID
 from advocacy.web.problems import PROBLEM_MIMETYPE, ProblemSchema, problem
 
@@ -105,6 +107,28 @@ def _document_problems_and_security(doc: dict, doc_info: dict, *, spec, **kwargs
     return doc
 
 
+def _token_failure_limits():
+    return parse_many(current_app.config["RATELIMIT_TOKEN_FAILURES"])
+
+
+def failed_tokens_exceeded() -> bool:
+    """Whether this address sent too many unknown tokens lately: guessing tokens is refused
+    (429) before any more are looked up."""
+    if not limiter.enabled:
+        return False
+    address = get_remote_address()
+    return not all(
+        limiter.limiter.test(item, "token-failures", address) for item in _token_failure_limits()
+    )
+
+
+def note_failed_token() -> None:
+    """Count an unknown, revoked or deactivated token against this address."""
+    if limiter.enabled:
+        for item in _token_failure_limits():
+            limiter.limiter.hit(item, "token-failures", get_remote_address())
+
+
 def _authenticate():
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "is_public_api", False):
@@ -118,8 +142,17 @@ def _authenticate():
             "Send a personal API token: Authorization: Bearer <token>.",
             headers={"WWW-Authenticate": 'Bearer realm="advocacy"'},
         )
+    if failed_tokens_exceeded():
+        return problem(
+            429,
+            "Too Many Requests",
+            "Too many unknown tokens were sent from your address. Wait a minute and send a valid "
+            "token.",
+            headers={"Retry-After": "60"},
+        )
     user = user_for_api_token(token.strip())
     if user is None:
+        note_failed_token()
         return problem(
             401,
             "Unauthorized",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from advocacy.accounts.tokens import create_api_token
 from advocacy.extensions import limiter
 from tests.factories import PASSWORD, UserFactory
 from tests.web.test_assets import csp_directives
@@ -138,3 +139,28 @@ def test_text_no_database_can_store_is_refused_up_front(client, login_as, user, 
     response = api(user).post("/api/v1/spaces", data=body, content_type="application/json")
     assert response.status_code == 400
     assert "cannot be stored" in response.get_json()["detail"]
+
+
+def test_guessing_api_tokens_is_limited_per_address(make_app):
+    """Failed bearer tokens were not limited: an address could try tokens as fast as it liked."""
+    app = make_app(RATELIMIT_TOKEN_FAILURES="3 per minute")
+    with app.app_context():
+        owner = UserFactory()
+        valid = create_api_token(owner, "real")[1]
+        guesser = app.test_client()
+        guesser.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+        bystander = app.test_client()
+        bystander.environ_base["REMOTE_ADDR"] = "198.51.100.20"
+
+        def me(client, token):
+            return client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+
+        guesses = [me(guesser, f"guess-{n}").status_code for n in range(3)]
+        blocked = me(guesser, "guess-4")
+        blocked_valid = me(guesser, valid)
+        elsewhere = me(bystander, valid)
+    assert guesses == [401, 401, 401]
+    assert blocked.status_code == 429 and blocked.headers["Retry-After"] == "60"
+    assert "unknown tokens" in blocked.get_json()["detail"]
+    assert blocked_valid.status_code == 429  # nothing more is looked up from that address
+    assert elsewhere.status_code == 200
