@@ -124,7 +124,9 @@ class BaseConfig:
             if rate and isinstance(value, str) and env.get(key):
                 settings[key] = env[key]
         # Without an SMTP server, e-mail goes to the log: the embedded default needs nothing.
-        settings["MAIL_BACKEND"] = "smtp" if settings["MAIL_SERVER"] else "advocacy.mail.LogBackend"
+        settings["MAIL_BACKEND"] = (
+            "smtp" if settings["MAIL_SERVER"] else "advocacy.mail.LogEmailBackend"
+        )
         return settings
 
     @classmethod

@@ -11,12 +11,19 @@ from flask_mailman.backends.base import BaseEmailBackend
 log = logging.getLogger("advocacy.mail")
 
 
-class LogBackend(BaseEmailBackend):
-    """Writes each message to the log instead of sending it (no SMTP server configured)."""
+class LogEmailBackend(BaseEmailBackend):
+    """Writes each message to the log, in full, instead of sending it (no SMTP server is
+    configured): on the embedded default a password-reset link is read there. flask-mailman
+    loads a custom backend by a dotted path whose class name ends in "EmailBackend"."""
 
     def send_messages(self, email_messages):
         for message in email_messages:
-            log.info("E-mail to %s: %s\n%s", ", ".join(message.to), message.subject, message.body)
+            log.info(
+                "E-mail to %s (no MAIL_SERVER: written here instead of sent)\nSubject: %s\n\n%s",
+                ", ".join(message.to),
+                message.subject,
+                message.body,
+            )
         return len(email_messages)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.discussions.factories import add_member, make_space
-from tests.discussions.smtp import smtp_app, smtp_inbox  # noqa: F401 - fixtures for these tests
 from tests.factories import UserFactory
+from tests.smtp import smtp_app, smtp_inbox  # noqa: F401 - fixtures for these tests
 
 
 @pytest.fixture

@@ -25,11 +25,11 @@ from advocacy.search.extension import current_backend
 from advocacy.search.indexing import rebuild_index
 from advocacy.search.models import SearchPendingChange
 from tests.discussions.factories import make_space, make_thread
-from tests.discussions.smtp import smtp_inbox  # noqa: F401 - the real SMTP server fixture
 from tests.factories import UserFactory
 from tests.faults.conftest import fault_port
 from tests.faults.processes import hand_back_abandoned_jobs, kill_with_its_work_horses, start_worker
 from tests.search.conftest import ANYONE, find, keys
+from tests.smtp import smtp_inbox  # noqa: F401 - the real SMTP server fixture
 
 
 def pending_changes() -> int:
