@@ -27,6 +27,7 @@ from advocacy.discussions.notifications import wiring as notifications
 from advocacy.extensions import api, csrf, db, htmx, limiter, login_manager, migrate, talisman
 from advocacy.feeds import wiring as feeds
 from advocacy.leaderboard import wiring as leaderboard
+from advocacy.media import wiring as media
 from advocacy.privacy import wiring as privacy
 from advocacy.recruiting import wiring as recruiting
 from advocacy.search import wiring as search
@@ -35,12 +36,13 @@ from advocacy.webhooks import wiring as webhooks
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Only our own files: no inline script, no CDN. Images may come from content's own image URLs.
+# Only our own files: no inline script, no CDN. Images from elsewhere are fetched once and served
+# from here (media/), so a page never makes a reader's browser call another host.
 CONTENT_SECURITY_POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self'",
-    "img-src": ["'self'", "data:", "https:"],
+    "img-src": ["'self'", "data:"],
     "connect-src": "'self'",
     "object-src": "'none'",
     "base-uri": "'self'",
@@ -123,6 +125,7 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(accounts_admin.bp)
     app.register_blueprint(accounts_teams.bp)
     search.init_app(app)  # before the features that make their rows searchable
+    media.init_app(app)
     feeds.init_app(app)  # before the other links: the feed leads the navigation
     templating.register_nav(app, "Teams", "teams.index")
     templating.register_nav(app, "Admin", "admin.users", visible=lambda user: user.is_admin)

@@ -10,6 +10,7 @@ from functools import wraps
 
 from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from advocacy.accounts import sessions
 from advocacy.accounts.models import User
@@ -63,10 +64,17 @@ def _require_sign_in():
 def _load_user(user_id: str) -> User | None:
     """The signed-in person, if their account is active and this browser's session has not
     ended (signed out, another password, deactivated) or expired."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or not user.active:
-        return None
-    row = sessions.live_session(user.id, session.get(sessions.KEY))
+    try:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        if user is None or not user.active:
+            return None
+        row = sessions.live_session(user.id, session.get(sessions.KEY))
+    except (OperationalError, InterfaceError):
+        # The database went away (a restart). Roll back so that the next look-up (current_user
+        # is asked for again, by the rate limits too) meets the same error, answered as a 503,
+        # rather than a session stuck waiting for a rollback.
+        db.session.rollback()
+        raise
     if row is None:
         session.pop(sessions.KEY, None)
         return None

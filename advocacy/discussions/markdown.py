@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import nh3
@@ -68,14 +69,15 @@ def _parser() -> MarkdownIt:
 
 
 _MARKDOWN = _parser()
-_CLEANER = nh3.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    allowed_classes={"a": {"mention"}},
-    url_schemes=URL_SCHEMES,
-    link_rel="nofollow noopener",
-    strip_comments=True,
-)
+_CLEANING = {
+    "tags": ALLOWED_TAGS,
+    "attributes": ALLOWED_ATTRIBUTES,
+    "allowed_classes": {"a": {"mention"}},
+    "url_schemes": URL_SCHEMES,
+    "link_rel": "nofollow noopener",
+    "strip_comments": True,
+}
+_CLEANER = nh3.Cleaner(**_CLEANING)
 _TEXT_ONLY = nh3.Cleaner(tags=set(), attributes={}, link_rel=None)
 
 
@@ -86,10 +88,22 @@ def mentioned_handles(source: str) -> set[str]:
     return env.get("handles", set())
 
 
-def render_markdown(source: str, mentions: dict[str, MentionTarget] | None = None) -> str:
-    """Sanitised HTML for a Markdown text; `mentions` maps known handles to their links."""
+def render_markdown(
+    source: str,
+    mentions: dict[str, MentionTarget] | None = None,
+    image_src: Callable[[str], str | None] | None = None,
+) -> str:
+    """Sanitised HTML for a Markdown text; `mentions` maps known handles to their links and
+    `image_src` gives each image's address on this site (None leaves the image out)."""
     env = {"mentions": mentions or {}}
-    return _CLEANER.clean(_MARKDOWN.render(source or "", env))
+    rendered = _MARKDOWN.render(source or "", env)
+    if image_src is None or "<img" not in rendered:
+        return _CLEANER.clean(rendered)
+
+    def local_images(tag: str, attribute: str, value: str) -> str | None:
+        return image_src(value) if (tag, attribute) == ("img", "src") else value
+
+    return nh3.clean(rendered, attribute_filter=local_images, **_CLEANING)
 
 
 def plain_text(html_text: str, limit: int | None = None) -> str:

@@ -29,6 +29,7 @@ from advocacy.discussions.profiles import resolve_mentions
 from advocacy.discussions.signals import post_written, thread_created
 from advocacy.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from advocacy.extensions import db
+from advocacy.media.images import image_path, stored_image
 from advocacy.models_base import utcnow
 
 TAG_RULE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -88,8 +89,15 @@ def check_kind(kind: str) -> str:
 
 
 def render_post_body(source: str) -> str:
-    """Sanitised HTML of a post's Markdown, with its @mentions linked."""
-    return render_markdown(source, resolve_mentions(mentioned_handles(source)).targets)
+    """Sanitised HTML of a post's Markdown, with its @mentions linked and its images served
+    from here (fetched once: a reader's browser never calls the host an image names)."""
+    return render_markdown(
+        source, resolve_mentions(mentioned_handles(source)).targets, image_src=_local_image
+    )
+
+
+def _local_image(url: str) -> str | None:
+    return image_path(stored_image(url)) or None
 
 
 def _follow(user: User, thread: Thread) -> None:

@@ -22,6 +22,7 @@ from advocacy.feeds.models import (
     Topic,
     location_key,
 )
+from advocacy.media.images import stored_image
 from advocacy.models_base import utcnow
 
 # --- reading --------------------------------------------------------------------------------
@@ -122,6 +123,9 @@ def language_choices() -> list[str]:
 
 def apply_values(content: Content, values: dict) -> None:
     """Write validated values onto content (captions, topics and audience replaced whole)."""
+    new_image = values["image_url"] != content.image_url or (
+        values["image_url"] and content.image is None
+    )
     for name in (
         "kind",
         "title",
@@ -152,6 +156,8 @@ def apply_values(content: Content, values: dict) -> None:
         for key in sorted(wanted)
     ]
     content.sync_audience_flags()
+    if new_image:  # asked for last: its look-up flushes the content, complete by now
+        content.image = stored_image(values["image_url"])
 
 
 def ensure_topics(names: list[str]) -> list[Topic]:

@@ -13,6 +13,7 @@ from advocacy.feeds import sources, workflow
 from advocacy.feeds.models import Content, ContentEvent, ContentState, Source
 from advocacy.jobs import Schedule, enqueue
 from advocacy.mail import send_mail
+from advocacy.media.images import stored_image
 from advocacy.web.urls import external_url
 
 log = logging.getLogger("advocacy.feeds.jobs")
@@ -37,9 +38,28 @@ def fetch_source(source_id: int) -> None:
     sources.fetch_source(source_id)
 
 
+IMAGE_BATCH = 200
+
+
+def attach_missing_images() -> int:
+    """Ask for the stored image of content saved with an image address but none yet (content
+    from before images were served from here); a batch per run, so an upgrade stays gentle."""
+    items = db.session.scalars(
+        select(Content)
+        .where(Content.image_url != "", Content.image_id.is_(None))
+        .order_by(Content.id.desc())
+        .limit(IMAGE_BATCH)
+    ).all()
+    for item in items:
+        item.image = stored_image(item.image_url)
+    db.session.commit()
+    return len(items)
+
+
 SCHEDULES = [
     Schedule("feeds-publish-expire", publish_and_expire, interval=60),
     Schedule("feeds-fetch-sources", fetch_due_sources, interval=5 * 60),
+    Schedule("feeds-attach-images", attach_missing_images, interval=10 * 60),
 ]
 
 

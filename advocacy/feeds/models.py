@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advocacy.accounts.models import User
 from advocacy.extensions import db
+from advocacy.media.models import StoredImage
 from advocacy.models_base import UTCDateTime, utcnow
 
 TITLE_MAX = 200
@@ -139,6 +140,8 @@ class Content(db.Model):
     destination_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     image_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
+    # image_url fetched once and served from here (media.images); None until it is asked for
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("stored_image.id", ondelete="SET NULL"))
     campaign: Mapped[str] = mapped_column(String(CAMPAIGN_MAX), default="")
     captions_editable: Mapped[bool] = mapped_column(Boolean, default=False)
     internal_only: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -162,6 +165,7 @@ class Content(db.Model):
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     source: Mapped[Source | None] = relationship(foreign_keys=[source_id])
+    image: Mapped[StoredImage | None] = relationship(lazy="joined")  # without its bytes
     captions: Mapped[list[ContentCaption]] = relationship(
         back_populates="content",
         cascade="all, delete-orphan",

@@ -135,8 +135,9 @@ def discussion(signed_in, live_server):
         reply = threads.reply(colleague, question, "Use the app, @maya")
         threads.edit_post(colleague, reply, "Use the WireGuard app, @maya")
         qa.assign_question(colleague, question, maya)
+        news = spaces.create_space(maya, "Office news", "Closures and moves", "private")
         announcement = threads.start_thread(
-            maya, space, "Office closed", "On Friday", "announcement"
+            maya, news, "Office closed", "On Friday", "announcement"
         )
         ids = {
             "space": space.id,
@@ -188,7 +189,7 @@ def test_integration_pages_pass_axe(page, live_server):
         admin = UserFactory(email="ada@example.com", role="admin")
         colleague = UserFactory(display_name="Kenji Sato")
         hook, _ = create_subscription(
-            SubscriptionInput("CRM", "http://127.0.0.1:9/in", events=["share.created"]), admin
+            SubscriptionInput("CRM", "https://crm.invalid/in", events=["share.created"]), admin
         )
         outbox.record_test_event(hook)
         ids = {"hook": hook.id, "colleague": colleague.id}

@@ -73,6 +73,7 @@ ACCESS.update(
         "api-docs.openapi_json": PUBLIC,
         # Everyone signed in: their own home, settings, notifications, directory, feed
         "accounts.logout": MEMBERS,
+        "media.image": Access(SIGNED_IN, answers=frozenset({404})),  # a key nobody has
         "home.index": MEMBERS,
         "settings.index": MEMBERS,
         "settings.password": MEMBERS,

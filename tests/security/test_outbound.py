@@ -5,9 +5,7 @@ OUTBOUND_ALLOW opens exactly what it names, and sizes and times are capped."""
 from __future__ import annotations
 
 import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import select
@@ -18,6 +16,7 @@ from advocacy.extensions import db
 from advocacy.feeds.models import Content, Source
 from advocacy.feeds.sources import fetch_source
 from tests.factories import UserFactory
+from tests.loopback import Server
 
 QUICK = outbound.Use("test", max_bytes=64 * 1024, connect_timeout=1, read_timeout=1,
                      total_seconds=3, redirects=3)  # fmt: skip
@@ -26,51 +25,6 @@ RSS = (
     "<item><title>Secret numbers</title><link>https://intranet.example/1</link></item>"
     "</channel></rss>"
 )
-
-
-class Server:
-    """A real HTTP server on a loopback address, answering each path as told."""
-
-    def __init__(self, host: str = "127.0.0.1"):
-        self.routes: dict[str, tuple] = {}
-        self.requests: list[tuple[str, str]] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - the standard library's name
-                server.requests.append((self.path, self.headers.get("Host", "")))
-                status, headers, body, trickle = server.routes.get(self.path, (404, {}, b"", 0))
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                try:
-                    if trickle:
-                        for byte in body:
-                            self.wfile.write(bytes([byte]))
-                            self.wfile.flush()
-                            time.sleep(trickle)
-                    else:
-                        self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer((host, 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_port
-        self.url = f"http://{host}:{self.port}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def serve(self, path, body=b"ok", status=200, headers=None, trickle=0.0):
-        self.routes[path] = (status, headers or {}, body, trickle)
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
