@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from advocacy import create_app  # noqa: E402
+from advocacy import create_app, outbound  # noqa: E402
 from advocacy.accounts.models import User  # noqa: E402
 from advocacy.extensions import db  # noqa: E402
 from advocacy.web.csv_downloads import csv_lines  # noqa: E402
@@ -74,6 +74,7 @@ def bench_deliveries(count: int) -> list[tuple]:
             "REDIS_URL": "",
             "ADVOCACY_INSTANCE_PATH": str(DATA / "instance"),
             "SECRET_KEY": "bench",
+            "OUTBOUND_ALLOW": "127.0.0.1/32",  # the bench's receiver listens on loopback
         }
     )
     server = ThreadingHTTPServer(("127.0.0.1", PORT), _Ok)
