@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort
 from marshmallow import Schema, fields, validate
 
-from advocacy.feeds import compliance, content, feed, sharing, sources, workflow
+from advocacy.feeds import compliance, content, editing, feed, sharing, sources, workflow
 from advocacy.feeds.content_input import ContentInput
 from advocacy.feeds.models import ContentKind, ContentState
 from advocacy.feeds.pages import state_label
@@ -230,7 +230,7 @@ def get_content(content_id: int):
 def update_content(data, content_id: int):
     """Change some fields (the others keep their values)."""
     item = workflow.get_visible_content(content_id, api_user())
-    return workflow.update_content(item, content.merged_input(item, _input(data)), api_user())
+    return editing.update_content(item, content.merged_input(item, _input(data)), api_user())
 
 
 def _transition(content_id: int, action: str, note: str = ""):

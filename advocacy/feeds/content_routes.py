@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
 from advocacy.errors import Conflict, ValidationFailed
-from advocacy.feeds import compliance, content, sharing, workflow
+from advocacy.feeds import compliance, content, editing, sharing, workflow
 from advocacy.feeds.forms import ContentForm, ReviewForm, ShareForm, content_form_errors
 from advocacy.feeds.models import CAPTION_NETWORKS, ContentState, Network
 from advocacy.feeds.pages import content_page_context, share_option
@@ -48,7 +48,7 @@ def _save(form: ContentForm, item=None):
         if item is None:
             saved = content.create_content(data, current_user)
         else:
-            saved = workflow.update_content(item, data, current_user)
+            saved = editing.update_content(item, data, current_user)
         if request.form.get("intent") == "submit" and saved.state == ContentState.DRAFT:
             workflow.transition(saved, "submit", current_user)
     except ValidationFailed as error:

@@ -22,8 +22,7 @@ from sqlalchemy.orm import selectinload
 from advocacy.accounts.models import User
 from advocacy.errors import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from advocacy.extensions import db
-from advocacy.feeds.content import apply_values, content_to_input, get_content, record_event
-from advocacy.feeds.content_input import ContentInput
+from advocacy.feeds.content import content_to_input, get_content, record_event
 from advocacy.feeds.feed import audience_clause, live_clause, matches_audience
 from advocacy.feeds.models import (
     NOTE_MAX,
@@ -211,24 +210,6 @@ def _apply(content: Content, action: str, actor: User | None, note: str) -> None
         enqueue("advocacy.feeds.jobs.notify_submission", content.id, queue="mail")
     elif action in ("approve", "reject") and content.author_id not in (None, actor.id):
         enqueue("advocacy.feeds.jobs.notify_review", event.id, queue="mail")
-
-
-def update_content(content: Content, data: ContentInput, actor: User) -> Content:
-    """Save edits; editing rejected content takes it back to draft for another submission."""
-    if not can_edit(actor, content):
-        if content.state in (S.EXPIRED, S.ARCHIVED):
-            raise Conflict(f"“{content.title}” is {content.state} and can no longer be edited.")
-        raise Forbidden("You may not edit this content.")
-    values = data.validated(previous=content)
-    from_state = content.state
-    apply_values(content, values)
-    if content.state == S.REJECTED:
-        content.state = S.DRAFT.value
-        record_event(content, "reopened", actor, from_state, "Edited after rejection")
-    else:
-        record_event(content, "edited", actor, from_state)
-    db.session.commit()
-    return content
 
 
 @dataclass

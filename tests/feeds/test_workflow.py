@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from advocacy.errors import Conflict, Forbidden, ValidationFailed
 from advocacy.extensions import db
-from advocacy.feeds import compliance, workflow
+from advocacy.feeds import compliance, editing, workflow
 from advocacy.feeds.content import create_content
 from advocacy.feeds.content_input import ContentInput
 from advocacy.feeds.models import Content, ContentEvent, ContentState
@@ -149,7 +149,7 @@ def test_approval_rechecks_blocked_terms(org):
 def test_editing_rejected_content_returns_it_to_draft(org):
     author = org["member"]
     content = ContentFactory(state="rejected", author_id=author.id)
-    workflow.update_content(
+    editing.update_content(
         content, ContentInput(title="Better title", destination_url="https://acme.example"), author
     )
     assert content.state == "draft" and content.title == "Better title"
@@ -160,13 +160,13 @@ def test_nobody_edits_expired_or_archived_content(org):
     for state in ("expired", "archived"):
         content = ContentFactory(state=state)
         with pytest.raises(Conflict, match="can no longer be edited"):
-            workflow.update_content(content, ContentInput(title="New"), org["admin"])
+            editing.update_content(content, ContentInput(title="New"), org["admin"])
 
 
 def test_members_cannot_edit_submitted_content(org):
     content = ContentFactory(state="submitted", author_id=org["member"].id)
     with pytest.raises(Forbidden):
-        workflow.update_content(content, ContentInput(title="New"), org["member"])
+        editing.update_content(content, ContentInput(title="New"), org["member"])
 
 
 def test_bulk_review_changes_the_legal_items_and_reports_the_others(org):
