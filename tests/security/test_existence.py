@@ -145,3 +145,34 @@ def test_a_hidden_post_named_in_a_query_or_a_body_is_a_missing_one(walk_app, org
     )
     same(form_reply, 404)
     assert thread.reply_count == 0
+
+
+def _filled(rule: str, access, org, missing: tuple[str, ...] = ()) -> str:
+    def fill(match):
+        name = match.group(1)
+        return str(MISSING) if name in missing else _value(name, access, org)
+
+    return VARIABLE.sub(fill, rule)
+
+
+def test_admin_apis_refuse_before_they_look_anything_up(walk_app, org, clients, spec):
+    """A member could tell which webhook ids exist (403 for one, 404 for another)."""
+    from tests.security.access import ACCESS, ADMIN
+
+    client, compared, differences = clients[ROLE], 0, []
+    for rule in walk_app.url_map.iter_rules():
+        access = ACCESS.get(rule.endpoint)
+        ids = tuple(name for name in VARIABLE.findall(rule.rule) if name.endswith("_id"))
+        if access is None or access.allowed != ADMIN or not ids or "/api/" not in rule.rule:
+            continue
+        for method in sorted(rule.methods - SKIPPED_METHODS):
+            real = Call(rule.endpoint, method, rule.rule, _filled(rule.rule, access, org), access)
+            fake = Call(
+                rule.endpoint, method, rule.rule, _filled(rule.rule, access, org, ids), access
+            )
+            seen, absent = answer(client, real, org, spec), answer(client, fake, org, spec)
+            compared += 1
+            if seen != absent or seen[0] != 403:
+                differences.append(f"{method} {rule.rule}: {seen[0]} / {absent[0]}")
+    assert compared >= 5
+    assert not differences, "\n".join(differences)
