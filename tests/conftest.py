@@ -335,24 +335,25 @@ def rq_app(make_app, redis_url):
         yield app
 
 
+def drain_jobs(app) -> None:
+    """Run `app`'s queued jobs now, in this process (nothing to do when jobs run in-process),
+    then reload rows so the test sees what the jobs wrote."""
+    redis = app.extensions["jobs"].redis
+    if redis is not None:
+        from rq import Queue
+
+        from advocacy.jobs import QUEUES, InlineAppWorker
+
+        worker = InlineAppWorker([Queue(n, connection=redis) for n in QUEUES], connection=redis)
+        worker.flask_app = app
+        worker.work(burst=True, with_scheduler=False)
+    db.session.expire_all()
+
+
 @pytest.fixture
 def run_jobs(app):
-    """Run queued jobs now, in this process (a no-op when jobs already ran in-process), then
-    reload rows so the test sees what the jobs wrote."""
-
-    def drain() -> None:
-        redis = app.extensions["jobs"].redis
-        if redis is not None:
-            from rq import Queue
-
-            from advocacy.jobs import QUEUES, InlineAppWorker
-
-            worker = InlineAppWorker([Queue(n, connection=redis) for n in QUEUES], connection=redis)
-            worker.flask_app = app
-            worker.work(burst=True, with_scheduler=False)
-        db.session.expire_all()
-
-    return drain
+    """Run queued jobs now (drain_jobs) for the test's app."""
+    return lambda: drain_jobs(app)
 
 
 @pytest.fixture

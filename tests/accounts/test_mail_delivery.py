@@ -8,6 +8,7 @@ import logging
 import re
 
 from advocacy.config import load_config
+from tests.conftest import drain_jobs
 from tests.factories import PASSWORD, UserFactory
 from tests.smtp import smtp_inbox  # noqa: F401 - the real SMTP server fixture
 
@@ -22,6 +23,7 @@ def test_the_embedded_default_writes_mail_to_the_log(make_app, caplog, tmp_path)
         client = app.test_client()
         with caplog.at_level(logging.INFO, logger="advocacy.mail"):
             response = client.post("/password/forgot", data={"email": "lena@example.com"})
+            drain_jobs(app)
         assert response.status_code == 302
         logged = "\n".join(record.getMessage() for record in caplog.records)
         assert "E-mail to lena@example.com" in logged and "Subject:" in logged
@@ -39,6 +41,7 @@ def test_with_a_mail_server_the_reset_arrives_by_smtp(make_app, smtp_inbox):  # 
     with app.app_context():
         UserFactory(email="omar@example.com")
         app.test_client().post("/password/forgot", data={"email": "omar@example.com"})
+        drain_jobs(app)
     [message] = smtp_inbox.to("omar@example.com")
     body = message.get_body(("plain",)).get_content()
     assert RESET_LINK.search(body) and "reset" in message["Subject"].lower()
