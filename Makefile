@@ -15,7 +15,10 @@ install: $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
 	npm ci --no-audit --no-fund --loglevel=error
+	node scripts/build_css.mjs
 	$(BIN)/python scripts/vendor_assets.py
+	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 run: install
 	$(BIN)/flask db upgrade
@@ -40,5 +43,6 @@ test-services:
 	DATABASE_URL=$(TEST_PG_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -n 2 --dist loadfile -m "not once"
 
 lint:
+	npx --no-install stylelint "static/css/**/*.css"
 	$(BIN)/ruff check advocacy tests scripts $(wildcard bench)
 	$(BIN)/ruff format --check advocacy tests scripts $(wildcard bench)

@@ -31,7 +31,7 @@ from advocacy.media import wiring as media
 from advocacy.privacy import wiring as privacy
 from advocacy.recruiting import wiring as recruiting
 from advocacy.search import wiring as search
-from advocacy.web import converters, errors, input_guard, templating
+from advocacy.web import converters, errors, input_guard, manage_routes, templating
 from advocacy.webhooks import wiring as webhooks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +49,10 @@ CONTENT_SECURITY_POLICY = {
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
+
+
+def is_admin(user) -> bool:
+    return user.is_admin
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -127,12 +131,16 @@ def _register_features(app: Flask) -> None:
     search.init_app(app)  # before the features that make their rows searchable
     media.init_app(app)
     feeds.init_app(app)  # before the other links: the feed leads the navigation
-    templating.register_nav(app, "Teams", "teams.index")
-    templating.register_nav(app, "Admin", "admin.users", visible=lambda user: user.is_admin)
+    for label, endpoint, icon, description in (
+        ("People", "admin.users", "users", "Invite, import, change roles, deactivate."),
+        ("Organisation", "admin.organisation", "settings", "Name, default time zone, week start."),
+    ):
+        templating.register_manage_tool(app, label, endpoint, icon, description, is_admin)
     app.register_blueprint(background_routes.bp)
     api.register_blueprint(accounts_api.bp)
     accounts_cli.init_app(app)
     discussions.init_app(app)
+    templating.register_nav(app, "Teams", "teams.index", group="Discuss", icon="users")
     notifications.init_app(app)  # after the core: its demo step reads the core's threads
     discussions_bridge.init_app(app)  # after the feed and the core, which it links
     leaderboard.init_app(app)  # after the feed: the demo's clicks land on its shares
@@ -140,6 +148,7 @@ def _register_features(app: Flask) -> None:
     privacy.init_app(app)
     analytics.init_app(app)
     recruiting.init_app(app)  # after reach: its demo step needs the demo's clicks
+    manage_routes.init_app(app)  # last: its link closes the Manage group
     add_seed_step(search.seed_index)  # last: the demo's index holds what the steps seeded
     app.cli.add_command(seed_demo_command)
     backup_cli.init_app(app)

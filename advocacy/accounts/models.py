@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, Time, UniqueCons
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from advocacy.extensions import db
+from advocacy.media.models import StoredImage
 from advocacy.models_base import UTCDateTime, utcnow
 
 EMAIL_MAX = 254
@@ -23,6 +24,14 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     CURATOR = "curator"
     MEMBER = "member"
+
+
+class Theme(enum.StrEnum):
+    """Appearance: follow the device's light or dark setting, or force one."""
+
+    SYSTEM = "system"
+    LIGHT = "light"
+    DARK = "dark"
 
 
 class Organisation(db.Model):
@@ -49,6 +58,13 @@ class User(UserMixin, db.Model):
     working_hours_start: Mapped[time] = mapped_column(Time, default=lambda: time(9, 0))
     working_hours_end: Mapped[time] = mapped_column(Time, default=lambda: time(17, 0))
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The uploaded profile picture (a square, stored by advocacy.media); initials otherwise.
+    avatar_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_image.id", ondelete="SET NULL"), index=True
+    )
+    theme: Mapped[str] = mapped_column(String(8), default=Theme.SYSTEM.value)
+    # When the first-run checklist was completed (then the feed stops checking it).
+    onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -57,6 +73,7 @@ class User(UserMixin, db.Model):
     memberships: Mapped[list[TeamMembership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    avatar: Mapped[StoredImage | None] = relationship(lazy="joined")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sessions of inactive users

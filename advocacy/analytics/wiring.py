@@ -24,5 +24,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(dashboard_routes.bp)
     api.register_blueprint(analytics_api.bp)
     register_earned_media_source(app, earned_media_between)
-    register_nav(app, "Analytics", "dashboard.overview", visible=can_report)
+    register_nav(
+        app,
+        "Analytics",
+        "dashboard.overview",
+        visible=can_report,
+        group="Manage",
+        icon="chart-column",
+        also=("dashboard.*", "analytics.*"),
+    )
     app.jinja_env.globals["supply_warnings"] = routes.supply_warnings

@@ -54,13 +54,19 @@ def moderated_space_ids(user: User):
     )
 
 
+def moderates_something(user: User) -> bool:
+    """Whether the user moderates at least one space (admins moderate them all)."""
+    if user.is_admin:
+        return True
+    return bool(
+        db.session.scalar(select(func.count()).select_from(moderated_space_ids(user).subquery()))
+    )
+
+
 def check_moderates_something(user: User) -> None:
     """Forbidden unless the user moderates at least one space (or is an admin)."""
-    if user.is_admin:
-        return
-    if db.session.scalar(select(func.count()).select_from(moderated_space_ids(user).subquery())):
-        return
-    raise Forbidden("The moderation queue is for the moderators of a space.")
+    if not moderates_something(user):
+        raise Forbidden("The moderation queue is for the moderators of a space.")
 
 
 def _open_flags_query(user: User):

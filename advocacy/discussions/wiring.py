@@ -10,7 +10,15 @@ from flask_login import current_user
 
 from advocacy.accounts.signals import team_created
 from advocacy.demo import add_seed_step
-from advocacy.discussions import api_routes, cli, demo, personal_data, profiles, search_sources
+from advocacy.discussions import (
+    api_routes,
+    cli,
+    demo,
+    moderation,
+    personal_data,
+    profiles,
+    search_sources,
+)
 from advocacy.discussions import spaces as space_service
 from advocacy.discussions.routes import posts, spaces, threads
 from advocacy.extensions import api as api_extension
@@ -28,7 +36,24 @@ def init_app(app: Flask) -> None:
     for blueprint in (spaces.bp, threads.bp, posts.bp, posts.moderation_bp, posts.people_bp):
         app.register_blueprint(blueprint)
     api_extension.register_blueprint(api_routes.bp)
-    register_nav(app, "Discussions", "spaces.index")
+    register_nav(
+        app,
+        "Discussions",
+        "spaces.index",
+        group="Discuss",
+        icon="message-square",
+        also=("spaces.*", "threads.*", "posts.*", "people.*"),
+    )
+    register_nav(app, "Unanswered", "spaces.unanswered", group="Discuss", icon="circle-help")
+    register_nav(
+        app,
+        "Moderation",
+        "moderation.queue",
+        visible=moderation.moderates_something,
+        group="Manage",
+        icon="flag",
+        also=("moderation.*",),
+    )
     add_seed_step(demo.seed_discussions)
     cli.init_app(app)
     search_sources.register(app)

@@ -10,9 +10,15 @@ from advocacy.errors import Conflict, ValidationFailed
 from advocacy.feeds import compliance, content, editing, sharing, workflow
 from advocacy.feeds.forms import ContentForm, ReviewForm, ShareForm, content_form_errors
 from advocacy.feeds.models import CAPTION_NETWORKS, ContentState, Network
-from advocacy.feeds.pages import content_page_context, share_option
+from advocacy.feeds.pages import (
+    card_context,
+    content_page_context,
+    share_option,
+    share_panel_context,
+)
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import redirect_or_refresh, render, wants_fragment
+from advocacy.web.params import text_arg
 from advocacy.web.redirects import safe_next_url
 
 bp = Blueprint("feeds", __name__)
@@ -101,9 +107,10 @@ def mine():
 
 @bp.get("/content/<int:content_id>")
 def content_page(content_id: int):
-    """A content item: its captions and share buttons, its state, actions and audit trail."""
+    """A content item: its share panel, its state, actions and audit trail."""
     item = workflow.get_visible_content(content_id, current_user)
-    return render("feeds/content.html", **content_page_context(item, current_user))
+    chosen = text_arg("network", "", 20)
+    return render("feeds/content.html", **content_page_context(item, current_user, chosen=chosen))
 
 
 @bp.post(
@@ -120,25 +127,79 @@ def act(content_id: int, action: str):
     return redirect_or_refresh(url_for("feeds.content_page", content_id=item.id))
 
 
-@bp.get("/content/<int:content_id>/share/<network>")
-def share_now(content_id: int, network: str):
-    """One-click share (from the content page or a feed card): record the intent and go to the
-    network's share dialog (opened in a new tab; e-mail in the same one). A token in the link
-    binds it to the sharer. Before a first share the policy comes first, and acknowledging it
-    carries on with this same share."""
+@bp.get("/content/<int:content_id>/share")
+def share_panel(content_id: int):
+    """The share panel of an item: the feed's share dialog loads it; without htmx, the item's
+    page (which shows the same panel)."""
     item = workflow.get_visible_content(content_id, current_user)
-    sharing.check_share_token(current_user, item.id, network, request.args.get("t", ""))
-    if not compliance.has_acknowledged_current(current_user):
-        flash("Before your first share, read and acknowledge the social media policy.", "info")
-        return redirect(url_for("feeds.policy", next=request.full_path))
-    result = sharing.share_content(current_user, item, network)
+    chosen = text_arg("network", "", 20)
+    if wants_fragment():
+        return render(
+            "feeds/_share_panel.html",
+            "feeds/_share_panel.html",
+            **share_panel_context(item, current_user, chosen=chosen),
+        )
+    return redirect(url_for("feeds.content_page", content_id=item.id, _anchor="share"))
+
+
+@bp.get("/content/<int:content_id>/card")
+def card(content_id: int):
+    """One feed card, refreshed after its item was shared (its "Shared" state and points)."""
+    item = workflow.get_visible_content(content_id, current_user)
+    return render("feeds/_card.html", "feeds/_card.html", **card_context(item, current_user))
+
+
+@bp.get("/content/<int:content_id>/share/<network>")
+def share_link_opened(content_id: int, network: str):
+    """An old one-click share link, or a prefetcher: nothing is recorded on a GET, the share
+    panel opens on that network instead."""
+    item = workflow.get_visible_content(content_id, current_user)
+    network = sharing.check_network(network).value
+    return redirect(
+        url_for("feeds.content_page", content_id=item.id, network=network, _anchor="share"),
+        code=303,
+    )
+
+
+@bp.post("/content/<int:content_id>/share/<network>")
+def share_now(content_id: int, network: str):
+    """Share from the dialog: record the intent with the caption picked (or written) and go to
+    the network's share dialog (the form opens a new tab; e-mail uses the same one). Before a
+    first share the policy is acknowledged inline, in the same form."""
+    item = workflow.get_visible_content(content_id, current_user)
+    network = sharing.check_network(network).value
+    form = ShareForm()
+    try:
+        if not form.validate_on_submit():
+            raise ValidationFailed("The caption is too long.", {"caption": form.caption.errors})
+        acknowledged = int_field("acknowledge")
+        if acknowledged is not None and not compliance.has_acknowledged_current(current_user):
+            compliance.acknowledge_policy(current_user, acknowledged)
+        caption = form.caption.data if item.captions_editable and form.caption.data else None
+        result = sharing.share_content(
+            current_user, item, network, caption, variant=int_field("variant")
+        )
+    except (ValidationFailed, Conflict) as error:
+        apply_errors(form, error)
+        option = share_option(item, current_user, Network(network), form=form)
+        return _share_answer(item, option, status=error.status)
     return redirect(result.intent_url, code=303)
+
+
+def int_field(name: str) -> int | None:
+    """A small whole number from the form (None when absent), else ValidationFailed."""
+    raw = request.form.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 6:
+        raise ValidationFailed.field(name, "This must be a whole number.")
+    return int(raw)
 
 
 @bp.post("/content/<int:content_id>/shares")
 def share(content_id: int):
-    """Prepare a share with an edited caption, or get one's copyable link: the answer shows
-    the caption and link to copy and the button that opens the network."""
+    """Get one's copyable tracked link (or prepare a post with an edited caption): the answer
+    shows the link and caption to copy and the button that opens the network."""
     item = workflow.get_visible_content(content_id, current_user)
     form = ShareForm()
     network = sharing.check_network(request.form.get("network", "")).value
@@ -149,10 +210,10 @@ def share(content_id: int):
         if not form.validate_on_submit():
             raise ValidationFailed("The caption is too long.", {"caption": form.caption.errors})
         result = sharing.share_content(current_user, item, network, caption)
-    except ValidationFailed as error:
+    except (ValidationFailed, Conflict) as error:
         apply_errors(form, error)
         option = share_option(item, current_user, Network(network), form=form)
-        return _share_answer(item, option, status=422)
+        return _share_answer(item, option, status=error.status)
     option = share_option(item, current_user, Network(network), result=result)
     return _share_answer(item, option, status=201)
 
@@ -160,12 +221,11 @@ def share(content_id: int):
 def _share_answer(item, option, status: int):
     if wants_fragment():
         return render(
-            "feeds/_share_option.html",
-            "feeds/_share_option.html",
+            "feeds/_share_network.html",
+            "feeds/_share_network.html",
             status=status,
-            item=item,
+            **share_panel_context(item, current_user, replaced=option),
             option=option,
-            disclosure=compliance.disclosure(),
         )
     context = content_page_context(item, current_user, replaced=option)
     return render("feeds/content.html", status=status, **context)

@@ -10,6 +10,7 @@ from advocacy.demo import ADMIN_EMAIL, CURATOR_EMAIL, DemoOrganisation
 from advocacy.extensions import db
 from advocacy.feeds import compliance, sharing
 from advocacy.feeds.content import apply_values, record_event
+from advocacy.feeds.demo_pictures import store_demo_picture
 from advocacy.feeds.feed import matches_audience
 from advocacy.feeds.models import Content, ContentState, Source
 from advocacy.models_base import utcnow
@@ -114,6 +115,33 @@ ANNOUNCEMENTS = [
 ]
 
 
+# What a curator writes under a title: what the reader gets from it, never the title again.
+SUMMARIES = {
+    "link": [
+        "The numbers, the people behind them and what it means for our customers.",
+        "A short read on what changed this quarter and where we go next.",
+        "Our take, with quotes from the team that made it happen.",
+        "What it is, who it helps, and how customers can try it today.",
+        "Five minutes well spent: the highlights and a link to the full report.",
+    ],
+    "culture_story": [
+        "A look behind the scenes, told by the colleagues who live it every day.",
+        "What we tried, what we learned, and what we would do again.",
+        "Photos, stories and a few surprises from the team.",
+        "Why it matters to us, in our colleagues' own words.",
+    ],
+    "job_opening": [
+        "Hybrid, flexible hours, a learning budget and a team that ships. Know someone?",
+        "Join a friendly team solving hard problems for thousands of customers.",
+        "Great benefits, real ownership from day one. Referrals earn bonus points.",
+    ],
+    "announcement": [
+        "What changes, from when, and whom to ask. Questions? Ask in #office-life.",
+        "Everything you need to know, in two minutes.",
+    ],
+}
+
+
 def _stories() -> list[Story]:
     stories: list[Story] = []
     for index, title in enumerate(NEWS):
@@ -132,7 +160,7 @@ def _stories() -> list[Story]:
                 captions={
                     "linkedin": [
                         f"Proud to share: {title}.",
-                        f"Big news from my team at Acme: {title.lower()}.",
+                        f"Big news from my team: {title}.",
                         f"{title}. Read more below.",
                     ],
                     "x": [f"{title} 🚀", f"News from Acme: {title}"],
@@ -252,9 +280,7 @@ def _add_story(demo, story: Story, index: int, now, curator) -> Content:
         "destination_url": ""
         if story.kind == "announcement"
         else f"https://www.acme.example/{story.kind.replace('_', '-')}/{_slug(story.title)}",
-        "summary": f"{story.title}. Read the full story on our website."
-        if story.kind != "announcement"
-        else f"{story.title}. Questions? Ask in #office-life.",
+        "summary": SUMMARIES[story.kind][index % len(SUMMARIES[story.kind])],
         "image_url": "",
         "campaign": "careers-2026" if story.kind == "job_opening" else "",
         "captions": story.captions,
@@ -272,6 +298,10 @@ def _add_story(demo, story: Story, index: int, now, curator) -> Content:
     )
     db.session.add(content)
     apply_values(content, values)
+    if story.kind != "announcement":
+        content.image = store_demo_picture(story.title, story.kind)
+        content.site_name = "acme.example"
+        content.preview_fetched_at = published
     record_event(content, "created", author, None)
     if story.state == "draft":
         return content

@@ -142,6 +142,10 @@ class Content(db.Model):
     image_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
     # image_url fetched once and served from here (media.images); None until it is asked for
     image_id: Mapped[int | None] = mapped_column(ForeignKey("stored_image.id", ondelete="SET NULL"))
+    # The destination's link preview (Open Graph), read once (feeds/previews.py): the site's
+    # name for the card, and when it was read (None: not yet).
+    site_name: Mapped[str] = mapped_column(String(120), default="")
+    preview_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     campaign: Mapped[str] = mapped_column(String(CAMPAIGN_MAX), default="")
     captions_editable: Mapped[bool] = mapped_column(Boolean, default=False)
     internal_only: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -180,6 +184,16 @@ class Content(db.Model):
         cascade="all, delete-orphan",
         order_by="(ContentEvent.at, ContentEvent.id)",
     )
+
+    @property
+    def card_summary(self) -> str:
+        """The summary for a card: without a repeat of the title (sources often open with it),
+        and nothing when that is all it says."""
+        summary = " ".join(self.summary.split())
+        title = " ".join(self.title.split())
+        if summary.casefold().startswith(title.casefold()):
+            summary = summary[len(title) :].lstrip(" .:-–—|").strip()
+        return summary if len(summary) >= 12 else ""
 
     @property
     def kind_label(self) -> str:

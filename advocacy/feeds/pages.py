@@ -13,6 +13,7 @@ from advocacy.errors import ServiceError
 from advocacy.extensions import db
 from advocacy.feeds import compliance, content, sharing, workflow
 from advocacy.feeds.forms import ReviewForm, ShareForm
+from advocacy.feeds.links import variant_index, x_text_budget
 from advocacy.feeds.models import (
     CAPTION_NETWORKS,
     AudienceDimension,
@@ -41,16 +42,24 @@ def state_label(item: Content) -> str:
     return item.state
 
 
+# How many characters each network shows of a post (X's is what is left once the link and
+# the disclosure are added; e-mail and a copied link have no limit).
+CHARACTER_LIMITS = {Network.LINKEDIN: 3000, Network.FACEBOOK: 63206, Network.XING: 420}
+
+
 @dataclass
 class ShareOption:
-    """One network's share button, caption, edit form and (after sharing) the result."""
+    """One network's tab in the share dialog: the caption variants to pick from, the sharer's
+    own, the character limit, and (after sharing) the result."""
 
     network: Network
     caption: str  # the sharer's variant, without the disclosure
     final_caption: str
-    one_click_url: str
+    action_url: str
     variants: list[str]
+    variant_index: int
     form: ShareForm
+    limit: int | None
     result: sharing.ShareResult | None = None
 
     @property
@@ -77,16 +86,20 @@ def share_option(
     caption = sharing.suggested_caption(user, item, network)
     if form is None:
         form = ShareForm(formdata=None, network=network.value, caption=caption)
-    token = sharing.share_token(user.id, item.id, network.value)
+    variants = sharing.caption_variants(item, network.value)
+    disclosure = compliance.disclosure()
+    limit = CHARACTER_LIMITS.get(network)
+    if network == Network.X:
+        limit = x_text_budget(disclosure)
     return ShareOption(
         network=network,
         caption=caption,
-        final_caption=compliance.with_disclosure(caption, compliance.disclosure()),
-        one_click_url=url_for(
-            "feeds.share_now", content_id=item.id, network=network.value, t=token
-        ),
-        variants=item.captions_for(network.value),
+        final_caption=compliance.with_disclosure(caption, disclosure),
+        action_url=url_for("feeds.share_now", content_id=item.id, network=network.value),
+        variants=variants,
+        variant_index=variant_index(user.id, item.id, len(variants)),
         form=form,
+        limit=limit,
         result=result,
     )
 
@@ -128,11 +141,12 @@ def audience_summaries(items: list[Content]) -> dict[int, dict[str, list[str]]]:
     return summaries
 
 
-def content_page_context(item: Content, user: User, replaced: ShareOption | None = None) -> dict:
-    """Everything the content page needs; `replaced` is a share option to show as answered."""
-    stakeholder = (
-        user.is_curator or workflow.is_author(user, item) or workflow.can_approve(user, item)
-    )
+def share_panel_context(
+    item: Content, user: User, replaced: ShareOption | None = None, chosen: str | None = None
+) -> dict:
+    """The share panel (the dialog on the feed, the section of the content page): one tab per
+    network, the policy to acknowledge inline the first time, or why this cannot be shared.
+    `replaced` is a share option to show as answered, `chosen` the network whose tab is open."""
     block = _share_block(item, user)
     needs_policy = block is not None and "social media policy" in block
     options = []
@@ -142,8 +156,30 @@ def content_page_context(item: Content, user: User, replaced: ShareOption | None
                 options.append(replaced)
             else:
                 options.append(share_option(item, user, network))
+    chosen = replaced.network.value if replaced is not None else chosen
     return {
         "item": item,
+        "share_block": None if needs_policy else block,
+        "needs_policy": needs_policy,
+        "policy": compliance.current_policy() if needs_policy else None,
+        "options": options,
+        "chosen_network": chosen if chosen in {o.network.value for o in options} else "linkedin",
+        "my_shares": sharing.shares_of(user, item),
+        "disclosure": compliance.disclosure(),
+        "sharer": user,
+        "network_labels": {network.value: network.label for network in Network},
+    }
+
+
+def content_page_context(
+    item: Content, user: User, replaced: ShareOption | None = None, chosen: str | None = None
+) -> dict:
+    """Everything the content page needs; `replaced` is a share option to show as answered."""
+    stakeholder = (
+        user.is_curator or workflow.is_author(user, item) or workflow.can_approve(user, item)
+    )
+    return {
+        **share_panel_context(item, user, replaced, chosen),
         "state": state_label(item),
         "actions": workflow.allowed_actions(user, item),
         "can_edit": workflow.can_edit(user, item),
@@ -151,70 +187,23 @@ def content_page_context(item: Content, user: User, replaced: ShareOption | None
         "events": content.content_events(item) if stakeholder else [],
         "stakeholder": stakeholder,
         "audience": audience_summary(item),
-        "share_block": None if needs_policy else block,
-        "needs_policy": needs_policy,
-        "options": options,
-        "my_shares": sharing.shares_of(user, item),
-        "disclosure": compliance.disclosure(),
         "panels": load_panels(user, [item], "page"),
     }
 
 
-# --- one-click sharing from the feed's cards ------------------------------------------------
+@dataclass(frozen=True)
+class SharedIds:
+    """What a lone card needs of a feed page: whether the reader shared it."""
 
-_ID_PLACEHOLDER = "2147483647"
-_TOKEN_PLACEHOLDER = "0" * 32
-
-
-@dataclass(frozen=True, slots=True)
-class CardShare:
-    """One network's button on a feed card."""
-
-    network: str
-    label: str
-    name_suffix: str  # the button is named "Share <title> <name_suffix>"
-    new_tab: bool
-    url: str
+    shared_ids: set[int]
 
 
-class CardShareLinks:
-    """The one-click share links of the feed's cards: the same links as the content page's
-    "Share on ..." buttons (the sharer's token, the policy gate and the recorded intent all
-    happen in `feeds.share_now`). A card costs no query: each network's URL is built once per
-    page and filled in with the content id and the sharer's token (an HMAC)."""
-
-    def __init__(self, user: User):
-        self.sign = sharing.share_token_signer(user.id)
-        self.networks = []
-        for network in CAPTION_NETWORKS:
-            url = url_for(
-                "feeds.share_now",
-                content_id=int(_ID_PLACEHOLDER),
-                network=network.value,
-                t=_TOKEN_PLACEHOLDER,
-            )
-            before_id, after_id = url.split(_ID_PLACEHOLDER, 1)
-            before_token, after_token = after_id.split(_TOKEN_PLACEHOLDER, 1)
-            suffix = "by e-mail" if network == Network.EMAIL else f"on {network.label}"
-            parts = (before_id, before_token, after_token)
-            self.networks.append(
-                (network.value, network.label, suffix, opens_new_tab(network), parts)
-            )
-
-    def for_item(self, item: Content) -> list[CardShare]:
-        """The card's share buttons (none for internal-only content)."""
-        if item.internal_only:
-            return []
-        content_id = str(item.id)
-        return [
-            CardShare(
-                value,
-                label,
-                suffix,
-                new_tab,
-                f"{before_id}{content_id}{before_token}{self.sign(item.id, value)}{after_token}",
-            )
-            for value, label, suffix, new_tab, (before_id, before_token, after_token) in (
-                self.networks
-            )
-        ]
+def card_context(item: Content, user: User) -> dict:
+    """One feed card's context, outside a feed page (refreshed after a share)."""
+    shared = {item.id} if sharing.shares_of(user, item) else set()
+    return {
+        "item": item,
+        "feed": SharedIds(shared),
+        "feed_url": url_for("home.index"),
+        "card_panels": load_panels(user, [item], "card"),
+    }

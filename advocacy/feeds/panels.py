@@ -1,6 +1,6 @@
 """Content panels: the extension point through which other features add a section to the content
-page and a line to the review queue, so that feeds never imports them (dependencies run one way:
-discussions uses feeds' services; feeds knows nothing of discussions).
+page, a line to the review queue and a few words to feed cards, so that feeds never imports them
+(dependencies run one way: discussions uses feeds' services; feeds knows nothing of discussions).
 
 A feature registers a `ContentPanel` when the app starts. A page calls each panel's `load` once
 with every item it shows and the reader, and includes the panel's template for each item `load`
@@ -19,7 +19,7 @@ from flask import Flask, current_app
 from advocacy.accounts.models import User
 from advocacy.feeds.models import Content
 
-Place = Literal["page", "queue"]
+Place = Literal["page", "queue", "card"]
 EXTENSION_KEY = "feeds_content_panels"
 
 
@@ -33,9 +33,12 @@ class ContentPanel:
     load: Callable[[User, list[Content]], Mapping[int, Any]]
     page_template: str | None = None
     queue_template: str | None = None
+    card_template: str | None = None  # a few words on a feed card (points earned)
 
     def template(self, place: Place) -> str | None:
-        return self.page_template if place == "page" else self.queue_template
+        return {"page": self.page_template, "queue": self.queue_template}.get(
+            place, self.card_template
+        )
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from flask_login import current_user
 from advocacy.extensions import htmx
 from advocacy.feeds import feed
 from advocacy.feeds.models import ContentKind
-from advocacy.feeds.pages import CardShareLinks
+from advocacy.feeds.onboarding import onboarding_for
+from advocacy.feeds.panels import load_panels
 from advocacy.web.htmx import fragment_or_redirect, render, wants_fragment
 from advocacy.web.params import flag_arg, text_arg
 
@@ -57,7 +58,8 @@ def index():
         following=feed.subscribed_topics(current_user),
         later_page=bool(cursor),
         feed_url=url_for("home.index"),
-        share_links=CardShareLinks(current_user),
+        card_panels=load_panels(current_user, page.items, "card"),
+        onboarding=None if more_only or cursor else onboarding_for(current_user),
     )
 
 

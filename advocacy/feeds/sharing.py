@@ -7,20 +7,17 @@ far too many to guess. It is created on the first share and never changes.
 
 from __future__ import annotations
 
-import hmac
 import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from advocacy.accounts.models import User
-from advocacy.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from advocacy.errors import Conflict, NotFound, ValidationFailed
 from advocacy.extensions import db
 from advocacy.feeds import compliance
 from advocacy.feeds.feed import matches_audience
@@ -61,13 +58,11 @@ def check_network(network: str) -> Network:
 # --- captions ---------------------------------------------------------------------------------
 
 
-def suggested_caption(user: User, content: Content, network: str) -> str:
-    """The caption variant this sharer gets for this network, without the disclosure.
-
-    Each sharer gets one of the network's variants, chosen by a hash of the sharer and the
-    content, so colleagues do not all post the same words and a sharer always sees the same one.
-    A network without variants of its own borrows those of the first network (in the order
-    LinkedIn, X, Facebook, Xing, e-mail) that has some; with none at all, the title is used."""
+def caption_variants(content: Content, network: str) -> list[str]:
+    """The captions a sharer may pick from for this network, without the disclosure. A network
+    without variants of its own borrows those of the first network (in the order LinkedIn, X,
+    Facebook, Xing, e-mail) that has some; with none at all, the title is the one caption. X's
+    are cut to what fits beside the link and the disclosure."""
     variants = content.captions_for(network)
     if not variants:
         for other in CAPTION_NETWORKS:
@@ -75,10 +70,30 @@ def suggested_caption(user: User, content: Content, network: str) -> str:
                 break
     if not variants:
         variants = [content.title]
-    text = variants[variant_index(user.id, content.id, len(variants))]
     if network == Network.X:
-        text = shorten(text, x_text_budget(compliance.disclosure()))
-    return text
+        budget = x_text_budget(compliance.disclosure())
+        variants = [shorten(text, budget) for text in variants]
+    return list(variants)
+
+
+def suggested_caption(user: User, content: Content, network: str) -> str:
+    """The caption variant this sharer gets for this network, without the disclosure.
+
+    Each sharer gets one of the network's variants, chosen by a hash of the sharer and the
+    content, so colleagues do not all post the same words and a sharer always sees the same one
+    (the share dialog lets them pick another)."""
+    variants = caption_variants(content, network)
+    return variants[variant_index(user.id, content.id, len(variants))]
+
+
+def chosen_caption(content: Content, network: str, variant: int) -> str:
+    """The variant the sharer picked, or ValidationFailed for one that does not exist."""
+    variants = caption_variants(content, network)
+    if not 0 <= variant < len(variants):
+        raise ValidationFailed.field(
+            "variant", f"Pick one of the {len(variants)} suggested captions."
+        )
+    return variants[variant]
 
 
 def check_edited_caption(content: Content, network: str, caption: str) -> str:
@@ -197,14 +212,22 @@ def check_shareable(user: User, content: Content, now: datetime | None = None) -
 
 
 def share_content(
-    user: User, content: Content, network: str, caption: str | None = None
+    user: User,
+    content: Content,
+    network: str,
+    caption: str | None = None,
+    variant: int | None = None,
 ) -> ShareResult:
     """Record a share intent and build the tracked link, share-intent URL and final caption
-    (the disclosure is always appended here, whatever the sharer wrote)."""
+    (the disclosure is always appended here, whatever the sharer wrote). The caption is the
+    sharer's own (`caption`, where captions may be edited), else the `variant` they picked,
+    else the one they were suggested."""
     network = check_network(network).value
     check_shareable(user, content)
     if caption is not None:
         body = check_edited_caption(content, network, caption)
+    elif variant is not None:
+        body = chosen_caption(content, network, variant)
     else:
         body = suggested_caption(user, content, network)
     final = compliance.with_disclosure(body, compliance.disclosure())
@@ -224,30 +247,6 @@ def share_content(
     return ShareResult(
         share, network, url, share_intent_url(network, url, final, content.title), final
     )
-
-
-def share_token(user_id: int, content_id: int, network: str) -> str:
-    """A token binding a one-click share link to its sharer, so another site cannot make a
-    signed-in employee's browser record shares (the link is a GET, opened in a new tab)."""
-    return share_token_signer(user_id)(content_id, network)
-
-
-def share_token_signer(user_id: int) -> Callable[[int, str], str]:
-    """`share_token` for many links of one sharer (a page of feed cards): the key is read once."""
-    key = current_app.config["SECRET_KEY"].encode()
-
-    def sign(content_id: int, network: str) -> str:
-        message = f"share:{user_id}:{content_id}:{network}".encode()
-        return hmac.digest(key, message, "sha256").hex()[:32]
-
-    return sign
-
-
-def check_share_token(user: User, content_id: int, network: str, token: str) -> None:
-    """Forbidden unless the token of a one-click share link was made for this sharer."""
-    expected = share_token(user.id, content_id, network).encode()
-    if not hmac.compare_digest(expected, (token or "").encode("utf-8", "replace")):
-        raise Forbidden("This share link was made for someone else. Share from the content page.")
 
 
 def shares_of(user: User, content: Content) -> list[Share]:

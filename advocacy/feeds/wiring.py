@@ -18,6 +18,7 @@ from advocacy.feeds import api_routes as feeds_api
 from advocacy.feeds.cli import feeds_cli
 from advocacy.feeds.demo import seed_feed
 from advocacy.feeds.jobs import SCHEDULES
+from advocacy.feeds.onboarding import register_feed_steps
 from advocacy.feeds.workflow import can_review_any
 from advocacy.jobs import register_schedules
 from advocacy.privacy.registry import PrivacyHandler, register_privacy_handler
@@ -33,9 +34,40 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin_routes.bp)
     api.register_blueprint(feeds_api.bp)
     register_schedules(app, SCHEDULES)
-    templating.register_nav(app, "My content", "feeds.mine")
-    templating.register_nav(app, "Topics", "feeds_topics.index")
-    templating.register_nav(app, "Review queue", "feeds_queue.index", visible=can_review_any)
+    templating.register_nav(
+        app,
+        "Feed",
+        "home.index",
+        group="Share",
+        icon="house",
+        also=("home.*", "feeds.content_page", "feeds.policy", "feeds.share"),
+    )
+    templating.register_nav(
+        app,
+        "My content",
+        "feeds.mine",
+        group="Share",
+        icon="file-text",
+        also=("feeds.new_content", "feeds.edit_content"),
+    )
+    templating.register_nav(app, "Topics", "feeds_topics.index", group="Share", icon="tags")
+    templating.register_nav(
+        app,
+        "Review queue",
+        "feeds_queue.index",
+        visible=can_review_any,
+        group="Manage",
+        icon="inbox",
+        also=("feeds_queue.*",),
+    )
+    for label, endpoint, icon, description in (
+        ("Content sources", "feeds_admin.sources_index", "rss", "RSS feeds that suggest content."),
+        ("Compliance", "feeds_admin.compliance_settings", "shield", "Policy, disclosure, terms."),
+    ):
+        templating.register_manage_tool(
+            app, label, endpoint, icon, description, lambda user: user.is_admin
+        )
+    register_feed_steps(app)
     app.cli.add_command(feeds_cli)
     demo.add_seed_step(seed_feed)
     search_sources.register(app)

@@ -81,6 +81,10 @@ def _points_panel(person: User) -> dict:
     return {"points_history": ledger.points_history(person, limit=POINTS_PANEL_ENTRIES)}
 
 
+def _card_points(reader: User, items: list) -> dict[int, int]:
+    return ledger.points_by_content(reader, [item.id for item in items])
+
+
 def export_person(user: User) -> dict:
     """The leaderboard's part of a privacy export: points, then reach."""
     return {**points_data.export_person(user), **reach_data.export_person(user)}
@@ -125,7 +129,17 @@ def _init_reach(app: Flask) -> None:
     app.register_blueprint(reach_routes.admin_bp)
     api.register_blueprint(reach_api.bp)
     api.spec.components.schema("ConversionIn", schema=reach_api.ConversionInSchema)
-    templating.register_nav(app, "My reach", "reach.mine")
+    templating.register_nav(
+        app, "My reach", "reach.mine", group="Reach", icon="activity", also=("reach.*",)
+    )
+    templating.register_manage_tool(
+        app,
+        "Reach settings",
+        "reach_admin.settings",
+        "activity",
+        "Bot filters, attribution, retention.",
+        lambda user: user.is_admin,
+    )
     register_content_panel(
         app,
         ContentPanel("reach", content_panel_totals, page_template="leaderboard/_reach_panel.html"),
@@ -141,8 +155,26 @@ def _init_points(app: Flask) -> None:
     app.register_blueprint(points_routes.bp)
     app.register_blueprint(points_routes.admin_bp)
     api.register_blueprint(points_api.bp)
-    templating.register_nav(app, "Leaderboard", "leaderboard.index")
+    templating.register_nav(
+        app,
+        "Leaderboard",
+        "leaderboard.index",
+        group="Reach",
+        icon="trophy",
+        also=("leaderboard.*",),
+    )
+    templating.register_manage_tool(
+        app,
+        "Points",
+        "points_admin.settings",
+        "award",
+        "What earns points, caps, who is ranked.",
+        lambda user: user.is_admin,
+    )
     app.cli.add_command(leaderboard_cli)
+    register_content_panel(
+        app, ContentPanel("points", _card_points, card_template="leaderboard/_card_points.html")
+    )
     register_reach_panel(
         app, ReachPanel("points", _points_panel, "leaderboard/_points_reach_panel.html")
     )

@@ -61,6 +61,36 @@ def stored_image(url: str | None) -> StoredImage | None:
     return image
 
 
+def store_image(raw: bytes, origin: str, square_side: int | None = None) -> StoredImage:
+    """An image given to us rather than fetched (a profile picture, a demo picture): normalised
+    like a fetched one, cropped to a centred square of `square_side` when asked, stored ready
+    under a new key. NotAnImage when the bytes are not an image we take. Flushes, the caller
+    commits."""
+    data, mime, width, height = normalised(raw)
+    if square_side:
+        with Image.open(io.BytesIO(data)) as picture:
+            square = ImageOps.fit(picture.convert("RGB"), (square_side, square_side))
+        out = io.BytesIO()
+        square.save(out, "JPEG", quality=88, optimize=True)
+        data, mime, width, height = out.getvalue(), "image/jpeg", square_side, square_side
+    source = f"{origin}:{secrets.token_urlsafe(12)}"
+    image = StoredImage(
+        key=secrets.token_urlsafe(16),
+        source_hash=_hash(source),
+        source_url=source,
+        state=ImageState.READY.value,
+        mime=mime,
+        width=width,
+        height=height,
+        byte_size=len(data),
+        data=data,
+        fetched_at=utcnow(),
+    )
+    db.session.add(image)
+    db.session.flush()
+    return image
+
+
 def image_path(image: StoredImage | None) -> str:
     """Where pages load the image from (our own origin); also outside a request (a post is
     rendered when written, which may be in a job or the demo)."""

@@ -11,11 +11,20 @@ from advocacy.privacy import (
     routes,
 )
 from advocacy.privacy.registry import PrivacyHandler, register_privacy_handler
+from advocacy.web.templating import register_manage_tool
 
 
 def init_app(app: Flask) -> None:
     """Register the privacy pages and the accounts' exporter and anonymiser."""
     app.register_blueprint(routes.bp)
+    register_manage_tool(
+        app,
+        "Privacy",
+        "privacy.erasures",
+        "lock",
+        "Erasure requests and what was erased.",
+        lambda user: user.is_admin,
+    )
     register_privacy_handler(
         app,
         PrivacyHandler(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from advocacy import demo
+from advocacy.analytics.access import can_report
 from advocacy.analytics.demo import spread_demo_shares
 from advocacy.extensions import api
 from advocacy.leaderboard.reach.signals import conversion_recorded
@@ -18,6 +19,7 @@ from advocacy.recruiting import (
 )
 from advocacy.recruiting.demo import seed_referrals
 from advocacy.recruiting.personal_data import export_person
+from advocacy.web.templating import register_nav
 
 
 def _on_conversion(sender=None, conversion=None, **_) -> None:
@@ -29,6 +31,9 @@ def init_app(app: Flask) -> None:
     """Register the referral flow, its page and API."""
     conversion_recorded.connect(_on_conversion)
     app.register_blueprint(routes.bp)
+    register_nav(
+        app, "Referrals", "recruiting.index", visible=can_report, group="Manage", icon="briefcase"
+    )
     api.register_blueprint(recruiting_api.bp)
     api.spec.components.schema("StageIn", schema=recruiting_api.StageInSchema)
     demo.add_seed_step(seed_referrals)

@@ -13,6 +13,7 @@ from advocacy.search import admin_routes, cli, hooks, indexing, jobs, people, ro
 from advocacy.search import api_routes as search_api
 from advocacy.search.backends.warm_up import warm_in_background
 from advocacy.search.extension import SearchState, search_state
+from advocacy.web.templating import register_manage_tool
 
 
 def init_app(app: Flask) -> None:
@@ -26,6 +27,11 @@ def init_app(app: Flask) -> None:
     people.register(app)
     app.register_blueprint(routes.bp)
     app.register_blueprint(admin_routes.bp)
+    for label, endpoint, description in (
+        ("Search index", "search_admin.status", "Engine, index health, rebuild."),
+        ("Search analytics", "search_admin.analytics_page", "What people look for and miss."),
+    ):
+        register_manage_tool(app, label, endpoint, "search", description, _is_admin)
     extensions.api.register_blueprint(search_api.bp)
     cli.init_app(app)
     add_seed_step(defer_indexing)  # search is set up before the features that seed content
@@ -36,6 +42,10 @@ def init_app(app: Flask) -> None:
             Schedule("search-purge-query-log", jobs.purge_query_log, 86400, "search"),
         ],
     )
+
+
+def _is_admin(user) -> bool:
+    return user.is_admin
 
 
 def defer_indexing(demo) -> None:

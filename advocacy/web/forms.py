@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField
 
 from advocacy.errors import ServiceError
 
@@ -18,3 +19,14 @@ def apply_errors(form: FlaskForm, error: ServiceError) -> None:
             field.errors = list(field.errors) + list(messages)
         else:
             form.form_errors.extend(messages)
+
+
+class StyleguideForm(FlaskForm):
+    """The form fields the style guide shows: one with help, one with an error."""
+
+    class Meta:
+        csrf = False
+
+    name = StringField("Display name", description="As colleagues will see it.")
+    zone = StringField("Time zone")
+    agree = BooleanField("Send me the weekly digest")

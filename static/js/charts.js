@@ -1,6 +1,8 @@
 // Draws every <div data-chart="ID"> from the JSON in <script type="application/json" id="ID">:
 // {"x": ["2026-05-01", ...] (days) or [unix seconds, ...], "series": [{"label", "values"}]}.
 // The page always shows the same numbers as a table, so a chart is an enhancement only.
+// uPlot is loaded the first time a page has a chart (its address and integrity hash are on
+// <body>), so pages reached by hx-boost navigation draw theirs too.
 "use strict";
 
 (() => {
@@ -20,7 +22,8 @@
       width,
       height: 240,
       scales: { x: { time: true } },
-      axes: [{}, { label: "" }],
+      axes: [{}, { label: data.y_label || "" }],
+      legend: { live: false },
       series: [{}].concat(data.series.map((series, index) => ({
         label: series.label,
         stroke: COLOURS[index % COLOURS.length],
@@ -36,8 +39,30 @@
     }).observe(element);
   }
 
+  let loading = null;
+  function library() {
+    if (window.uPlot) return Promise.resolve();
+    if (loading) return loading;
+    const body = document.body.dataset;
+    const style = document.createElement("link");
+    style.rel = "stylesheet";
+    style.href = body.chartStyle;
+    style.integrity = body.chartStyleIntegrity;
+    document.head.appendChild(style);
+    loading = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = body.chartScript;
+      script.integrity = body.chartScriptIntegrity;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+    return loading;
+  }
+
   function drawAll(root) {
-    root.querySelectorAll("[data-chart]").forEach(draw);
+    const charts = root.querySelectorAll("[data-chart]");
+    if (charts.length) library().then(() => charts.forEach(draw));
   }
 
   document.addEventListener("DOMContentLoaded", () => drawAll(document));

@@ -77,7 +77,7 @@ def test_admin_sees_admin_pages_and_nav(login_as, admin):
     for path in ADMIN_PAGES:
         assert client.get(path).status_code == 200, path
     home = client.get("/").get_data(as_text=True)
-    assert 'href="/admin/users/"' in home and 'href="/teams/"' in home
+    assert 'href="/manage"' in home and 'href="/teams/"' in home
 
 
 def test_members_see_teams_nav_but_not_admin(login_as, user):

@@ -24,7 +24,7 @@ def sign_in(page, email: str, password: str) -> None:
 
 def test_sign_in_shows_home_then_sign_out(page, member):
     sign_in(page, member["email"], PASSWORD)
-    assert page.locator("h1").inner_text() == f"Welcome, {member['name']}"
+    assert page.locator("h1").inner_text() == f"Welcome, {member['name'].split()[0]}"
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login")

@@ -161,12 +161,3 @@ def test_the_policy_must_be_acknowledged_before_sharing_and_again_when_it_change
     publish_policy(2)
     with pytest.raises(Conflict, match="version 2"):
         sharing.share_content(user, content, "linkedin")
-
-
-def test_share_tokens_are_bound_to_the_sharer(app, user):
-    token = sharing.share_token(user.id, 5, "x")
-    sharing.check_share_token(user, 5, "x", token)
-    with pytest.raises(Forbidden):
-        sharing.check_share_token(user, 5, "linkedin", token)
-    with pytest.raises(Forbidden):
-        sharing.check_share_token(UserFactory(), 5, "x", token)

@@ -126,11 +126,17 @@ ACCESS.update(
         "feeds.edit_content": Access(DRAFT_READERS),
         "feeds.act": Access(DRAFT_READERS),
         "feeds.share": Access(SIGNED_IN, ids=LIVE),
-        # without the sharer's own token (`t=`, printed into their feed) the link is refused
-        "feeds.share_now": Access(SIGNED_IN, ids=LIVE, answers=frozenset({403})),
+        # the walk posts no caption choice: the share itself may be refused (policy, network)
+        "feeds.share_now": Access(SIGNED_IN, ids=LIVE, answers=frozenset({409, 422})),
+        "feeds.share_link_opened": Access(SIGNED_IN, ids=LIVE),
+        "feeds.share_panel": Access(SIGNED_IN, ids=LIVE),
+        "feeds.card": Access(SIGNED_IN, ids=LIVE),
         "feeds_queue.index": Access(frozenset({"leader", "curator", "admin"})),
         "feeds_queue.bulk": Access(frozenset({"leader", "curator", "admin"})),
         "feeds_topics.index": MEMBERS,
+        # The shell: the Admin page lists what each person may manage (nothing: 404)
+        "manage.index": Access(frozenset({"admin"}), refused_with=frozenset({404})),
+        "manage.styleguide": Access(frozenset({"admin"}), refused_with=frozenset({404})),
         "feeds_topics.follow": MEMBERS,
         "feeds_topics.unfollow": MEMBERS,
         # Discussions: ids default to the secret space, its question thread and a reply by the

@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Row, or_, select
+from sqlalchemy import Row, func, or_, select
 
 from advocacy.accounts.models import TeamMembership, User
 from advocacy.accounts.organisation import local_day, organisation_zone, today
@@ -257,6 +257,18 @@ def points_history(user: User, limit: int = 30) -> list[PointEntry]:
 
 
 # --- what earns points: the signals ---------------------------------------------------------
+
+
+def points_by_content(user: User, content_ids: list[int]) -> dict[int, int]:
+    """What the user earned from each of these content items (shares, clicks, what followed)."""
+    if not content_ids:
+        return {}
+    rows = db.session.execute(
+        select(PointEntry.content_id, func.sum(PointEntry.points))
+        .where(PointEntry.user_id == user.id, PointEntry.content_id.in_(content_ids))
+        .group_by(PointEntry.content_id)
+    )
+    return {content_id: int(total) for content_id, total in rows if total}
 
 
 def award_share_intent(share) -> None:
