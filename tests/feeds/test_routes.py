@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from advocacy.extensions import db
-from advocacy.feeds import compliance, sharing
+from advocacy.feeds import compliance
 from advocacy.feeds.models import BlockedTerm, Content, PolicyVersion, Share, Source
 from advocacy.models_base import utcnow
 from tests.factories import TeamFactory, UserFactory

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from advocacy.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from advocacy.errors import Conflict, NotFound, ValidationFailed
 from advocacy.extensions import db
 from advocacy.feeds import compliance, sharing
 from advocacy.feeds.models import Share, TrackedLink
