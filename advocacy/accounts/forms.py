@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -54,7 +55,7 @@ class ProfileForm(FlaskForm):
     timezone = StringField(
         "Time zone",
         validators=[DataRequired(), Length(max=64)],
-        description="An IANA name such as America/Vancouver, Europe/London or Asia/Singapore.",
+        description="Type a city or region to search, e.g. Vancouver, London, Singapore.",
     )
     working_hours_start = TimeField("Working day starts", validators=[Optional()])
     working_hours_end = TimeField("Working day ends", validators=[Optional()])
@@ -62,6 +63,33 @@ class ProfileForm(FlaskForm):
         "Languages",
         validators=[Length(max=200)],
         description="Language codes separated by commas, e.g. en, fr.",
+    )
+
+    @classmethod
+    def for_user(cls, user) -> ProfileForm:
+        """The form filled from the account (languages as the text a person types, not a list)."""
+        form = cls(formdata=None, obj=user)
+        form.languages.data = ", ".join(user.languages or [])
+        return form
+
+
+class PictureForm(FlaskForm):
+    picture = FileField(
+        "Profile picture",
+        validators=[FileRequired("Choose a picture (JPEG, PNG, GIF or WebP).")],
+        description="A square crop of it is shown beside your name.",
+    )
+
+
+class AppearanceForm(FlaskForm):
+    theme = RadioField(
+        "Appearance",
+        choices=[
+            SelectChoice("system", "As my device"),
+            SelectChoice("light", "Light"),
+            SelectChoice("dark", "Dark"),
+        ],
+        default="system",
     )
 
 

@@ -1,13 +1,21 @@
-"""A user's own settings: profile, password and personal API tokens."""
+"""A user's own settings: profile and picture, appearance, password, personal API tokens and
+sessions."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 
-from advocacy.accounts import service, sessions, tokens
+from advocacy.accounts import appearance, service, sessions, tokens
 from advocacy.accounts.auth import current_session_key, sign_out
-from advocacy.accounts.forms import ChangePasswordForm, ProfileForm, TokenForm
+from advocacy.accounts.forms import (
+    AppearanceForm,
+    ChangePasswordForm,
+    PictureForm,
+    ProfileForm,
+    TokenForm,
+)
+from advocacy.accounts.validation import time_zone_names
 from advocacy.errors import NotFound, ValidationFailed
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import fragment_or_redirect, render
@@ -19,9 +27,9 @@ def _page(status: int = 200, new_token: str | None = None, fragment: str | None 
     # Only the token actions swap the tokens region; decide before the defaults fill `forms`.
     if new_token or "token_form" in forms:
         fragment = "accounts/_tokens.html"
-    forms.setdefault(
-        "profile_form", ProfileForm(obj=current_user, languages=", ".join(current_user.languages))
-    )
+    forms.setdefault("profile_form", ProfileForm.for_user(current_user))
+    forms.setdefault("picture_form", PictureForm(formdata=None))
+    forms.setdefault("appearance_form", AppearanceForm(formdata=None, theme=current_user.theme))
     forms.setdefault("password_form", ChangePasswordForm(formdata=None))
     forms.setdefault("token_form", TokenForm(formdata=None))
     live = sessions.active_sessions(current_user)
@@ -30,6 +38,7 @@ def _page(status: int = 200, new_token: str | None = None, fragment: str | None 
         fragment,
         status=status,
         tokens=tokens.list_api_tokens(current_user),
+        time_zones=time_zone_names(),
         new_token=new_token,
         sessions=live,
         current_session_id=next(
@@ -70,6 +79,40 @@ def profile():
             flash("Your profile is saved.", "success")
             return redirect(url_for("settings.index"))
     return _page(422, profile_form=form)
+
+
+@bp.post("/picture")
+def picture():
+    """Upload a profile picture (shown as a square beside one's name)."""
+    form = PictureForm()
+    if form.validate_on_submit():
+        try:
+            appearance.set_picture(current_user, form.picture.data.read())
+        except ValidationFailed as error:
+            apply_errors(form, error)
+        else:
+            flash("Your picture is saved.", "success")
+            return redirect(url_for("settings.index", _anchor="picture"), code=303)
+    return _page(422, picture_form=form)
+
+
+@bp.post("/picture/remove")
+def remove_picture():
+    """Back to initials."""
+    appearance.remove_picture(current_user)
+    flash("Your picture is removed: colleagues see your initials.", "success")
+    return redirect(url_for("settings.index", _anchor="picture"), code=303)
+
+
+@bp.post("/appearance")
+def set_appearance():
+    """Light, dark, or as the device says."""
+    form = AppearanceForm()
+    if form.validate_on_submit():
+        appearance.set_theme(current_user, form.theme.data)
+        flash("Appearance saved.", "success")
+        return redirect(url_for("settings.index", _anchor="appearance"), code=303)
+    return _page(422, appearance_form=form)
 
 
 @bp.post("/password")

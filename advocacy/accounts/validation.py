@@ -82,3 +82,12 @@ def check_languages(errors: dict, languages: Iterable[str]) -> list[str]:
     if len(cleaned) > LANGUAGE_MAX:
         errors.setdefault("languages", []).append(f"List at most {LANGUAGE_MAX} languages.")
     return cleaned
+
+
+def time_zone_names() -> list[str]:
+    """The IANA zones a person can pick, sorted (the settings page's searchable list)."""
+    return sorted(
+        zone
+        for zone in available_timezones()
+        if "/" in zone and not zone.startswith(("Etc/", "SystemV/"))
+    )

@@ -41,6 +41,7 @@ class ThreadRow:
     thread: Thread
     unread: bool
     new_replies: int
+    latest_post: Post | None = None  # the last word: who wrote it, and when
 
 
 def thread_list(
@@ -102,10 +103,31 @@ def unread_rows(user: User, threads: list[Thread]) -> list[ThreadRow]:
             .group_by(Post.thread_id)
         ).all()
     )
+    latest = latest_posts(ids)
     return [
-        ThreadRow(thread=t, unread=t.id not in markers, new_replies=new_counts.get(t.id, 0))
+        ThreadRow(
+            thread=t,
+            unread=t.id not in markers,
+            new_replies=new_counts.get(t.id, 0),
+            latest_post=latest.get(t.id),
+        )
         for t in threads
     ]
+
+
+def latest_posts(thread_ids: list[int]) -> dict[int, Post]:
+    """Each thread's newest post that is not deleted (its author loaded), in two queries."""
+    if not thread_ids:
+        return {}
+    newest = (
+        select(func.max(Post.id))
+        .where(Post.thread_id.in_(thread_ids), Post.deleted_at.is_(None))
+        .group_by(Post.thread_id)
+    )
+    posts = db.session.scalars(
+        select(Post).where(Post.id.in_(newest)).options(selectinload(Post.author))
+    )
+    return {post.thread_id: post for post in posts}
 
 
 @dataclass

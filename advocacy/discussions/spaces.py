@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from advocacy.accounts.models import Team, User
 from advocacy.discussions import access
 from advocacy.discussions.models import (
     SPACE_DESCRIPTION_MAX,
     SPACE_NAME_MAX,
+    Post,
     Space,
     SpaceFollow,
     SpaceMember,
@@ -86,6 +88,7 @@ class SpaceSummary:
     threads: int
     new_threads: int
     following: bool
+    latest_post: Post | None = None  # the space's last word (None when unreadable or empty)
 
 
 def list_spaces(user: User) -> list[SpaceSummary]:
@@ -128,6 +131,21 @@ def list_spaces(user: User) -> list[SpaceSummary]:
     followed = set(
         db.session.scalars(select(SpaceFollow.space_id).where(SpaceFollow.user_id == user.id))
     )
+    newest = (
+        select(func.max(Post.id))
+        .join(Thread, Thread.id == Post.thread_id)
+        .where(Post.deleted_at.is_(None), Thread.deleted_at.is_(None))
+        .where(Thread.space_id.in_([space.id for space in spaces]))
+        .group_by(Thread.space_id)
+    )
+    latest = {
+        post.thread.space_id: post
+        for post in db.session.scalars(
+            select(Post)
+            .where(Post.id.in_(newest))
+            .options(selectinload(Post.author), selectinload(Post.thread))
+        )
+    }
     summaries = []
     for space in spaces:
         role = roles.get(space.id)
@@ -142,6 +160,7 @@ def list_spaces(user: User) -> list[SpaceSummary]:
                 threads=totals.get(space.id, 0) if readable else 0,
                 new_threads=new.get(space.id, 0) if readable else 0,
                 following=space.id in followed,
+                latest_post=latest.get(space.id) if readable else None,
             )
         )
     return summaries

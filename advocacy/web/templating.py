@@ -178,18 +178,36 @@ def ago(value: datetime | None, now: datetime | None = None) -> str:
     return localtime(value, "%d %b" if same_year else "%d %b %Y")
 
 
+def day_label(value: datetime | None, now: datetime | None = None) -> str:
+    """The reader's local day of `value` as a heading: "Today", "Yesterday", else the date."""
+    if value is None:
+        return ""
+    zone = reader_timezone()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    day = value.astimezone(zone).date()
+    today = (now or datetime.now(UTC)).astimezone(zone).date()
+    if day == today:
+        return "Today"
+    if (today - day).days == 1:
+        return "Yesterday"
+    return day.strftime("%A %d %B" if day.year == today.year else "%A %d %B %Y")
+
+
 def init_app(app: Flask) -> None:
     """Register filters and globals."""
     app.context_processor(_navigation_context)
     assets = load_asset_manifest(app)
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["ago"] = ago
+    app.jinja_env.filters["day_label"] = day_label
     app.jinja_env.filters["initials"] = initials
     app.jinja_env.filters["name_hue"] = name_hue
     app.jinja_env.globals["icon"] = icon
     app.jinja_env.globals["emoji_image"] = emoji_image
     app.jinja_env.globals["emoji_name"] = emoji_name
     app.jinja_env.globals["manage_tools"] = manage_tools
+    app.jinja_env.globals["now_utc"] = lambda: datetime.now(UTC)
     app.jinja_env.globals["vendor_assets"] = assets
 
     def asset_url(name: str) -> str:

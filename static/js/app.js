@@ -108,27 +108,27 @@
     });
   }
 
-  // --- a reply: the button waits while it is sent (no double posts); focus goes to the post --
-  document.addEventListener("htmx:beforeRequest", (event) => {
-    const form = event.detail.elt.closest && event.detail.elt.closest("form");
-    if (form && form.matches("[data-once]")) {
-      form.querySelectorAll("button[type=submit]").forEach((button) => { button.disabled = true; });
-    }
-  });
-  document.addEventListener("htmx:afterRequest", (event) => {
-    const form = event.detail.elt.closest && event.detail.elt.closest("form");
-    if (form && form.matches("[data-once]")) {
-      form.querySelectorAll("button[type=submit]").forEach((button) => { button.disabled = false; });
-    }
+  // --- "Reply" moves to the reply box (the reply button itself waits while a reply is sent:
+  // hx-disabled-elt on the form, so a double press cannot post twice) ------------------------
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest("[data-reply]")) return;
+    const box = document.querySelector("#reply textarea");
+    if (box) { event.preventDefault(); box.scrollIntoView({ block: "center" }); box.focus(); }
   });
 
   // After an htmx swap: label new tables, and move focus to what needs it (an error, or the
   // element the answer names with data-focus) so keyboard and screen-reader users follow.
   document.addEventListener("htmx:afterSettle", (event) => {
-    const target = event.detail.target;
+    // an outerHTML swap replaced the target: look at what is in the page now
+    const target = (event.detail.target.id && document.getElementById(event.detail.target.id)) || event.detail.target;
     labelTables(target.parentElement || document);
     const alert = target.querySelector("[role=alert]");
-    const focus = alert || target.querySelector("[data-focus]") || (target.matches("[data-focus]") ? target : null);
+    let focus = alert || target.querySelector("[data-focus]") || (target.matches("[data-focus]") ? target : null);
+    // after a reply is posted, focus the new reply (the last post), not the page's body
+    if (!focus && target.id === "replies" && event.detail.requestConfig && event.detail.requestConfig.verb === "post") {
+      const posts = target.querySelectorAll("article.post");
+      focus = posts[posts.length - 1] || null;
+    }
     if (focus) { focus.setAttribute("tabindex", "-1"); focus.focus(); }
   });
 

@@ -40,7 +40,7 @@ def test_invitation_mail_and_acceptance(client, admin, mail_outbox):
 
     page = client.get(link)
     assert page.status_code == 200
-    assert "Welcome, Noor<" in page.get_data(as_text=True)
+    assert "Welcome, Noor New" in page.get_data(as_text=True)
     accepted = client.post(link, data={"password": NEW, "confirm": NEW})
     assert accepted.status_code == 302
     assert client.get("/").status_code == 200  # signed in

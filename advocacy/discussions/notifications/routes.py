@@ -3,6 +3,8 @@ person's notification and digest settings."""
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -15,6 +17,7 @@ from advocacy.web.api import paginate
 from advocacy.web.forms import apply_errors
 from advocacy.web.htmx import fragment_or_redirect, render
 from advocacy.web.params import page_arg
+from advocacy.web.templating import day_label
 
 bp = Blueprint("notifications", __name__)
 PER_PAGE = 30
@@ -27,11 +30,17 @@ def _list_page(trigger: str | None = None):
         page_arg(),
         PER_PAGE,
     )
+    # grouped by the reader's day, in the list's own order (newest first)
+    days = [
+        (day, list(items))
+        for day, items in groupby(listing["items"], key=lambda item: day_label(item.created_at))
+    ]
     return render(
         "discussions/notifications.html",
         "discussions/_notifications.html",
         trigger=trigger,
         listing=listing,
+        days=days,
         unread_only=unread_only,
         sentence=service.sentence,
     )

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
 from advocacy.accounts.service import find_user_by_email
-from advocacy.discussions import access, membership, qa, reading, spaces, threads
+from advocacy.discussions import access, membership, moderation, qa, reading, spaces, threads
 from advocacy.discussions.forms import (
     AddSpaceMemberForm,
     JoinRequestForm,
@@ -29,6 +29,7 @@ def _index_page(form=None, status: int = 200):
         status=status,
         summaries=spaces.list_spaces(current_user),
         unanswered_count=qa.count_unanswered(current_user),
+        moderates=moderation.moderates_something(current_user),
         form=form or SpaceForm(formdata=None),
     )
 

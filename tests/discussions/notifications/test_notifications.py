@@ -200,7 +200,7 @@ def test_bell_page_fragment_and_mark_read(people, space_of, login_as, run_jobs):
     assert 'aria-label="Notifications: 1 unread"' in page
     bell = client.get("/notifications/bell", headers={"HX-Request": "true"})
     assert bell.get_data(as_text=True).lstrip().startswith('<a id="bell"')
-    assert '<span class="bell-count">1</span>' in bell.get_data(as_text=True)
+    assert '<span class="count-badge" aria-hidden="true">1</span>' in bell.get_data(as_text=True)
     listing = client.get("/notifications").get_data(as_text=True)
     assert "Olive Owner mentioned you in “Hi”" in listing
     response = client.post("/notifications/read", headers={"HX-Request": "true"})
@@ -208,7 +208,7 @@ def test_bell_page_fragment_and_mark_read(people, space_of, login_as, run_jobs):
     assert "notificationsChanged" in response.headers["HX-Trigger"]
     assert "<html" not in response.get_data(as_text=True)
     assert notified(reader)[0].read_at is not None
-    assert "bell-count" not in client.get("/notifications/bell").get_data(as_text=True)
+    assert "count-badge" not in client.get("/notifications/bell").get_data(as_text=True)
     assert client.post("/notifications/read", data={"id": "x"}).status_code == 422
     assert thread.id
 
@@ -254,4 +254,4 @@ def test_leaving_a_private_space_hides_its_notifications(people, space_of, login
     membership.remove_member(reader, space, reader)
     listing = client.get("/notifications").get_data(as_text=True)
     assert "Reorganisation draft" not in listing and "all caught up" in listing
-    assert "bell-count" not in client.get("/notifications/bell").get_data(as_text=True)
+    assert "count-badge" not in client.get("/notifications/bell").get_data(as_text=True)
