@@ -4,7 +4,6 @@ titles, space names and descriptions, people's names, and notifications."""
 from __future__ import annotations
 
 import re
-
 from html.parser import HTMLParser
 
 import pytest
