@@ -220,3 +220,14 @@ def board_choices() -> dict:
         "locations": locations,
         "networks": list(Network),
     }
+
+
+def named_people(board: Board | None) -> dict[int, User]:
+    """The named people on a board, by id (their pictures), in one query; anonymous rows carry
+    no id, so nothing of them is loaded."""
+    if board is None:
+        return {}
+    ids = {row.user_id for row in [*board.people, board.me] if row and row.user_id}
+    if not ids:
+        return {}
+    return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}

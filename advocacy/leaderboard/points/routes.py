@@ -11,7 +11,12 @@ from advocacy.errors import ValidationFailed
 from advocacy.leaderboard.points import ledger
 from advocacy.leaderboard.points import rules as points_rules
 from advocacy.leaderboard.points import visibility as privacy
-from advocacy.leaderboard.points.boards import board_choices, board_query, leaderboard
+from advocacy.leaderboard.points.boards import (
+    board_choices,
+    board_query,
+    leaderboard,
+    named_people,
+)
 from advocacy.leaderboard.points.forms import (
     AdjustmentForm,
     OrganisationPrivacyForm,
@@ -49,6 +54,7 @@ def index():
         errors=errors,
         args={**args, "from": text_arg("from", "", 40), "to": text_arg("to", "", 40)},
         choices=board_choices(),
+        people_by_id=named_people(board),
         visibility_form=VisibilityForm(
             formdata=None, visibility=privacy.visibility_of(current_user)
         ),

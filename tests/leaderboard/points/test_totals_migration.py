@@ -8,7 +8,7 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import insert, text
 
-from advocacy.accounts.models import Team, User
+from advocacy.accounts.models import Team
 from advocacy.extensions import db
 from tests.test_migrations import (
     MIGRATIONS,
@@ -37,8 +37,17 @@ VALUES ('2024-03-31', 7, 1, 'linkedin', 3), ('2024-04-01', 7, 1, 'x', 2);
 def check_backfill(app) -> None:
     with app.app_context():
         upgrade(directory=str(MIGRATIONS), revision=BEFORE)
-        people = [{"id": n, "email": f"{n}@example.com", "display_name": f"P{n}"} for n in (1, 2)]
-        db.session.execute(insert(User), people)
+        # the user table as it was at this revision (the model has grown columns since)
+        for n in (1, 2):
+            db.session.execute(
+                text(
+                    "INSERT INTO \"user\" (id, email, display_name, role, job_title, department,"
+                    " location, timezone, working_hours_start, working_hours_end, languages,"
+                    " active, created_at) VALUES (:id, :email, :name, 'member', '', '', '', 'UTC',"
+                    " '09:00:00', '17:00:00', '[]', true, '2024-01-01 00:00:00+00')"
+                ),
+                {"id": n, "email": f"{n}@example.com", "name": f"P{n}"},
+            )
         db.session.execute(insert(Team), [{"id": 7, "name": "Sales"}])
         for statement in ROWS.strip().split(";"):
             if statement.strip():
