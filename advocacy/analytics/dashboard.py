@@ -108,7 +108,7 @@ def default_range(start: date | None, end: date | None) -> tuple[date, date]:
     return metrics.date_range(start, end)
 
 
-def _people(query, column, audience: Audience):
+def within_audience(query, column, audience: Audience):
     return query if audience.everything else query.where(column.in_(audience.user_ids))
 
 
@@ -118,7 +118,7 @@ def _utc_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     return first, datetime.combine(end + timedelta(days=1), time.min, zone).astimezone(UTC)
 
 
-def _sharers(audience: Audience, start: date, end: date) -> list[tuple[int, date]]:
+def sharers_between(audience: Audience, start: date, end: date) -> list[tuple[int, date]]:
     first, after = _utc_bounds(start, end)
     query = select(Share.user_id, Share.created_at).where(
         Share.created_at >= first, Share.created_at < after
@@ -126,7 +126,7 @@ def _sharers(audience: Audience, start: date, end: date) -> list[tuple[int, date
     zone = organisation_zone()
     return [
         (user_id, local_day(at, zone))
-        for user_id, at in db.session.execute(_people(query, Share.user_id, audience))
+        for user_id, at in db.session.execute(within_audience(query, Share.user_id, audience))
     ]
 
 
@@ -144,13 +144,15 @@ def weekly_trends(audience: Audience, start: date, end: date) -> list[Week]:
         .where(ReachDaily.local_day >= start, ReachDaily.local_day <= end)
         .group_by(ReachDaily.local_day)
     )
-    for day, human, converted in db.session.execute(_people(query, ReachDaily.user_id, audience)):
+    for day, human, converted in db.session.execute(
+        within_audience(query, ReachDaily.user_id, audience)
+    ):
         bucket = clicks[day - timedelta(days=day.weekday())]
         bucket[0] += int(human or 0)
         bucket[1] += int(converted or 0)
     shares: dict[date, int] = defaultdict(int)
     sharers: dict[date, set[int]] = defaultdict(set)
-    for user_id, day in _sharers(audience, start, end):
+    for user_id, day in sharers_between(audience, start, end):
         week = day - timedelta(days=day.weekday())
         shares[week] += 1
         sharers[week].add(user_id)
@@ -163,14 +165,14 @@ def weekly_trends(audience: Audience, start: date, end: date) -> list[Week]:
 def employees_in(audience: Audience) -> int:
     """Active accounts in the audience."""
     query = select(func.count(User.id)).where(User.active.is_(True))
-    return db.session.scalar(_people(query, User.id, audience)) or 0
+    return db.session.scalar(within_audience(query, User.id, audience)) or 0
 
 
 def monthly_active_share(audience: Audience, start: date, end: date) -> list[Month]:
     """Per calendar month in the range: employees who shared / active employees (now)."""
     employees = employees_in(audience)
     by_month: dict[str, set[int]] = defaultdict(set)
-    for user_id, day in _sharers(audience, start, end):
+    for user_id, day in sharers_between(audience, start, end):
         by_month[f"{day:%Y-%m}"].add(user_id)
     months, cursor = [], start.replace(day=1)
     while cursor <= end:
@@ -181,23 +183,46 @@ def monthly_active_share(audience: Audience, start: date, end: date) -> list[Mon
 
 
 def participation_funnel(audience: Audience, start: date, end: date) -> list[FunnelStep]:
-    """Invited -> signed in -> shared -> generated a click (definitions in the docstring)."""
-    accounts = _people(select(func.count(User.id)).where(User.active.is_(True)), User.id, audience)
-    signed_in = accounts.where(User.last_login_at.is_not(None))
-    clickers = _people(
-        select(func.count(func.distinct(ReachDaily.user_id))).where(
-            ReachDaily.local_day >= start,
-            ReachDaily.local_day <= end,
-            ReachDaily.human_clicks > 0,
-        ),
-        ReachDaily.user_id,
-        audience,
+    """Invited -> signed in -> shared -> generated a click. Each step counts the people of the
+    step before who also reached it, so the funnel can only narrow: "signed in" is an account
+    that has signed in or shared (a share needs a session: imported history may lack the
+    sign-in date), "shared" a share in the range, "generated a click" a human click on their
+    links in the range."""
+    accounts = set(
+        db.session.scalars(
+            within_audience(select(User.id).where(User.active.is_(True)), User.id, audience)
+        )
+    )
+    ever_shared = set(db.session.scalars(select(Share.user_id).distinct()))
+    logged_in = set(
+        db.session.scalars(
+            within_audience(
+                select(User.id).where(User.last_login_at.is_not(None)), User.id, audience
+            )
+        )
+    )
+    signed_in = accounts & (logged_in | ever_shared)
+    shared = signed_in & {user_id for user_id, _ in sharers_between(audience, start, end)}
+    clickers = set(
+        db.session.scalars(
+            within_audience(
+                select(ReachDaily.user_id)
+                .where(
+                    ReachDaily.local_day >= start,
+                    ReachDaily.local_day <= end,
+                    ReachDaily.human_clicks > 0,
+                )
+                .distinct(),
+                ReachDaily.user_id,
+                audience,
+            )
+        )
     )
     return [
-        FunnelStep("invited", db.session.scalar(accounts) or 0),
-        FunnelStep("signed in", db.session.scalar(signed_in) or 0),
-        FunnelStep("shared", len({user_id for user_id, _ in _sharers(audience, start, end)})),
-        FunnelStep("generated a click", db.session.scalar(clickers) or 0),
+        FunnelStep("invited", len(accounts)),
+        FunnelStep("signed in", len(signed_in)),
+        FunnelStep("shared", len(shared)),
+        FunnelStep("generated a click", len(shared & clickers)),
     ]
 
 
@@ -227,7 +252,7 @@ def breakdown(
         .where(ReachDaily.local_day >= start, ReachDaily.local_day <= end)
         .group_by(column)
     )
-    query = _people(query, ReachDaily.user_id, audience)
+    query = within_audience(query, ReachDaily.user_id, audience)
     if dimension == "team":
         query = query.join(TeamMembership, TeamMembership.user_id == ReachDaily.user_id)
     if within is not None:

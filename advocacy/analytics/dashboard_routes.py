@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from advocacy.analytics import dashboard, maturity
 from advocacy.analytics.access import reporting_required
+from advocacy.analytics.headline import headline
 from advocacy.leaderboard.reach.forms import range_of
 from advocacy.web.csv_downloads import csv_response, wants_bom
 from advocacy.web.htmx import render
@@ -36,6 +37,7 @@ def chart_data(weeks: list[dashboard.Week]) -> dict:
     """The trends chart for static/js/charts.js."""
     return {
         "x": [week.start.isoformat() for week in weeks],
+        "y_label": "Per week",
         "series": [
             {"label": "Human clicks", "values": [w.human_clicks for w in weeks]},
             {"label": "Shares", "values": [w.shares for w in weeks]},
@@ -69,6 +71,7 @@ def overview():
         funnel=dashboard.participation_funnel(audience, start, end),
         breakdowns=breakdowns,
         top_content=dashboard.breakdown(audience, "content", start, end)[: dashboard.TOP_CONTENT],
+        tiles=headline(audience, start, end),
     )
 
 

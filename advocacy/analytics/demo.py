@@ -24,5 +24,11 @@ def spread_demo_shares(demo: DemoOrganisation) -> None:
     shares = db.session.scalars(select(Share)).all()
     for share in shares:
         share.created_at = now - timedelta(seconds=rng.randrange(DEMO_DAYS * 86_400))
+    # Everyone who shared has signed in, and so have most of the others: the funnel narrows
+    # from invited to signed in to shared to clicked, as a real one does.
+    sharers = {share.user_id for share in shares}
+    for person in sorted(demo.people.values(), key=lambda person: person.id):
+        if person.id in sharers or rng.random() < 0.55:
+            person.last_login_at = now - timedelta(seconds=rng.randrange(DEMO_DAYS * 86_400))
     db.session.commit()
     demo.echo(f"{len(shares)} demo shares spread over {DEMO_DAYS} days.")

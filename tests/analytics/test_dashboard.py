@@ -7,9 +7,12 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from advocacy.analytics import dashboard
+from advocacy.extensions import db
 from advocacy.feeds import sharing
+from advocacy.feeds.models import Share
 from advocacy.leaderboard.reach.events import Hit
 from advocacy.leaderboard.reach.ingest import ingest_batch
 from advocacy.leaderboard.reach.models import HitKind
@@ -93,3 +96,40 @@ def test_a_formula_in_a_campaign_reaches_the_csv_as_text(app, org, login_as, adm
     _share_and_click(org["ann"], post, "x", 1)
     text = login_as(admin).get("/analytics/campaign.csv").get_data(as_text=True)
     assert "\"'=cmd|' /C calc'!A0\",1,1,0" in text or "'=cmd|' /C calc'!A0,1,1,0" in text
+
+
+def test_the_funnel_only_narrows_and_a_sharer_counts_as_signed_in(app, org, admin):
+    """The demo once showed "signed in 1" under "shared 5": people with imported history share
+    without a recorded sign-in. Each step now counts the people of the step before."""
+    audience = dashboard.audience_of(admin)
+    start, end = dashboard.default_range(None, None)
+    steps = [(s.step, s.people) for s in dashboard.participation_funnel(audience, start, end)]
+    counts = [people for _, people in steps]
+    assert counts == sorted(counts, reverse=True)
+    assert dict(steps)["signed in"] >= dict(steps)["shared"] == 2
+    # a click on an old share, without a share in the range, is not a step of this funnel
+    old = ContentFactory(title="Old news")
+    _share_and_click(org["lee"], old, "x", 2, days_ago=200)
+    for share in db.session.scalars(select(Share).where(Share.user_id == org["lee"].id)):
+        share.created_at = datetime.now(UTC) - timedelta(days=200)
+    db.session.commit()
+    lee_link = sharing.get_or_create_link(org["lee"], old, "x")
+    at = (datetime.now(UTC) - timedelta(days=2)).timestamp()
+    ingest_batch([Hit(secrets.token_hex(16), lee_link.id, at, HitKind.HUMAN, "v1", "")])
+    again = dashboard.participation_funnel(audience, start, end)
+    assert [(s.step, s.people) for s in again][2:] == [("shared", 2), ("generated a click", 2)]
+
+
+def test_headline_tiles_compare_with_the_period_before(app, org, admin):
+    from advocacy.analytics.headline import change, figures, headline
+
+    audience = dashboard.audience_of(admin)
+    today = datetime.now(UTC).date()
+    week = figures(audience, today - timedelta(days=6), today)
+    assert (week.human_clicks, week.shares, week.active_sharers) == (8, 2, 2)
+    assert week.people_reached == 8  # every test visitor is a different one
+    tiles = {tile.label: tile for tile in headline(audience, today - timedelta(days=6), today)}
+    assert tiles["Human clicks"].value == "8" and tiles["Human clicks"].delta is None
+    assert change(150, 100) == 50 and change(50, 100) == -50 and change(3, 0) is None
+    leader = dashboard.audience_of(org["lee"])
+    assert figures(leader, today - timedelta(days=6), today).human_clicks == 3

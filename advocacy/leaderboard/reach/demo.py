@@ -31,12 +31,17 @@ def seed_clicks(demo: DemoOrganisation) -> None:
     hits: list[Hit] = []
     for link in links:
         popularity = rng.uniform(0.3, 2.5)
+        visitors: list[str] = []  # about a third of clicks are people coming back
         for day in range(DEMO_DAYS, 0, -1):
             start = now - timedelta(days=day)
             weekday_factor = 0.4 if start.weekday() >= 5 else 1.0
             for _ in range(int(rng.expovariate(1 / (4 * popularity)) * weekday_factor)):
                 at = start + timedelta(seconds=rng.randrange(86_400))
-                visitor = secrets.token_hex(16)
+                if visitors and rng.random() < 0.35:
+                    visitor = rng.choice(visitors)
+                else:
+                    visitor = f"{rng.getrandbits(128):032x}"
+                    visitors.append(visitor)
                 kind = HitKind.BOT if rng.random() < 0.2 else HitKind.HUMAN
                 hits.append(Hit(secrets.token_hex(16), link.id, at.timestamp(), kind, visitor, ""))
     hits.sort(key=lambda hit: hit.at)

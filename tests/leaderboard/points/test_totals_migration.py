@@ -41,7 +41,7 @@ def check_backfill(app) -> None:
         for n in (1, 2):
             db.session.execute(
                 text(
-                    "INSERT INTO \"user\" (id, email, display_name, role, job_title, department,"
+                    'INSERT INTO "user" (id, email, display_name, role, job_title, department,'
                     " location, timezone, working_hours_start, working_hours_end, languages,"
                     " active, created_at) VALUES (:id, :email, :name, 'member', '', '', '', 'UTC',"
                     " '09:00:00', '17:00:00', '[]', true, '2024-01-01 00:00:00+00')"
