@@ -117,6 +117,9 @@ class BaseConfig:
             CLICK_RETENTION_DAYS=int(env.get("CLICK_RETENTION_DAYS") or 90),
             # hosts, *.suffixes or CIDRs the server may reach although they are not public
             OUTBOUND_ALLOW=env.get("OUTBOUND_ALLOW", ""),
+            # read a new item's link preview (picture, description); off where the server may
+            # reach nothing at all
+            LINK_PREVIEWS=_flag(env, "LINK_PREVIEWS", True),
         )
         # Rate limits are tunable per deployment (an office behind one NAT address needs more).
         for key, value in settings.items():

@@ -93,6 +93,8 @@ def base_config(tmp_path_factory, database_url) -> dict:
         "PUBLIC_BASE_URL": "http://advocacy.test",
         "ORGANISATION_NAME": "Acme",
         "REDIS_URL": "",
+        # only loopback hosts are ever fetched in tests: the previews test turns this on
+        "LINK_PREVIEWS": False,
     }
     return config
 

@@ -22,6 +22,7 @@ from advocacy.feeds.models import (
     Topic,
     location_key,
 )
+from advocacy.feeds.previews import ask_for_preview
 from advocacy.media.images import stored_image
 from advocacy.models_base import utcnow
 
@@ -205,6 +206,7 @@ def create_content(data: ContentInput, author: User | None, *, commit: bool = Tr
     db.session.add(content)
     apply_values(content, values)
     record_event(content, "created", author, None)
+    ask_for_preview(content)
     if commit:
         db.session.commit()
     return content

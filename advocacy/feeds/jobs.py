@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from advocacy.accounts.models import Role, TeamMembership, User
 from advocacy.extensions import db
-from advocacy.feeds import sources, workflow
+from advocacy.feeds import previews, sources, workflow
 from advocacy.feeds.models import Content, ContentEvent, ContentState, Source
 from advocacy.jobs import Schedule, enqueue
 from advocacy.mail import send_mail
@@ -56,10 +56,16 @@ def attach_missing_images() -> int:
     return len(items)
 
 
+def fetch_preview(content_id: int) -> None:
+    """Read one item's link preview (queued when the item is created or imported)."""
+    previews.fetch_preview(content_id)
+
+
 SCHEDULES = [
     Schedule("feeds-publish-expire", publish_and_expire, interval=60),
     Schedule("feeds-fetch-sources", fetch_due_sources, interval=5 * 60),
     Schedule("feeds-attach-images", attach_missing_images, interval=10 * 60),
+    Schedule("feeds-link-previews", previews.preview_missing, interval=5 * 60),
 ]
 
 

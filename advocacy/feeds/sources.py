@@ -36,6 +36,7 @@ from advocacy.feeds.models import (
     Source,
     SourceEntry,
 )
+from advocacy.feeds.previews import ask_for_preview
 from advocacy.jobs import enqueue
 from advocacy.models_base import utcnow
 
@@ -386,4 +387,5 @@ def _content_from_entry(source: Source, entry, url: str) -> Content:
     content.topics = ensure_topics(_entry_topics(entry))
     db.session.add(content)
     record_event(content, "imported", None, None, f"From the feed “{source.name}”")
+    ask_for_preview(content)
     return content
