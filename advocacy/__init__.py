@@ -31,7 +31,14 @@ from advocacy.media import wiring as media
 from advocacy.privacy import wiring as privacy
 from advocacy.recruiting import wiring as recruiting
 from advocacy.search import wiring as search
-from advocacy.web import converters, errors, input_guard, manage_routes, templating
+from advocacy.web import (
+    converters,
+    errors,
+    input_guard,
+    manage_routes,
+    shell_routes,
+    templating,
+)
 from advocacy.webhooks import wiring as webhooks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,6 +156,7 @@ def _register_features(app: Flask) -> None:
     analytics.init_app(app)
     recruiting.init_app(app)  # after reach: its demo step needs the demo's clicks
     manage_routes.init_app(app)  # last: its link closes the Manage group
+    shell_routes.init_app(app)
     add_seed_step(search.seed_index)  # last: the demo's index holds what the steps seeded
     app.cli.add_command(seed_demo_command)
     backup_cli.init_app(app)

@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from advocacy.web.icons import ICONS, NETWORK_MARKS  # noqa: E402
 from advocacy.web.emoji import EMOJI_FILES  # noqa: E402
+from advocacy.web.icons import ICONS, NETWORK_MARKS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "static" / "vendor"
@@ -29,8 +29,16 @@ ASSETS = [
     ("uplot", "dist/uPlot.min.css", "uPlot.min.css"),
     # Inter (OFL): one variable font file per script range, Latin and Latin Extended, ~130 kB;
     # the same letters on every machine, so screenshots compare and pages look as designed.
-    ("@fontsource-variable/inter", "files/inter-latin-wght-normal.woff2", "fonts/inter-latin-wght-normal.woff2"),
-    ("@fontsource-variable/inter", "files/inter-latin-ext-wght-normal.woff2", "fonts/inter-latin-ext-wght-normal.woff2"),
+    (
+        "@fontsource-variable/inter",
+        "files/inter-latin-wght-normal.woff2",
+        "fonts/inter-latin-wght-normal.woff2",
+    ),
+    (
+        "@fontsource-variable/inter",
+        "files/inter-latin-ext-wght-normal.woff2",
+        "fonts/inter-latin-ext-wght-normal.woff2",
+    ),
 ]
 BUILT_CSS = "app.css"
 SVG_BODY = re.compile(r"<svg[^>]*>(.*)</svg>", re.S)
@@ -53,7 +61,9 @@ def icon_sprite() -> str:
     (Simple Icons, filled); a page draws one with <svg><use href="…#icon-NAME"/></svg>."""
     symbols = []
     for name in ICONS:
-        body = SVG_BODY.search((ROOT / "node_modules/lucide-static/icons" / f"{name}.svg").read_text())
+        body = SVG_BODY.search(
+            (ROOT / "node_modules/lucide-static/icons" / f"{name}.svg").read_text()
+        )
         symbols.append(f'<symbol id="icon-{name}" viewBox="0 0 24 24">{body[1].strip()}</symbol>')
     for name, brand in NETWORK_MARKS.items():
         svg = (ROOT / "node_modules/simple-icons/icons" / f"{brand}.svg").read_text()
@@ -85,7 +95,9 @@ def main() -> int:
     record(manifest, "icons.svg", "lucide-static", package_version("lucide-static"))
     twemoji = package_version("@twemoji/svg")
     for file_name in EMOJI_FILES.values():
-        shutil.copyfile(ROOT / "node_modules/@twemoji/svg" / file_name, VENDOR / "emoji" / file_name)
+        shutil.copyfile(
+            ROOT / "node_modules/@twemoji/svg" / file_name, VENDOR / "emoji" / file_name
+        )
         record(manifest, f"emoji/{file_name}", "@twemoji/svg", twemoji)
     if not (VENDOR / BUILT_CSS).exists():
         raise SystemExit("static/vendor/app.css is missing: run `node scripts/build_css.mjs` first")

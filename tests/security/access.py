@@ -134,6 +134,7 @@ ACCESS.update(
         "feeds_queue.index": Access(frozenset({"leader", "curator", "admin"})),
         "feeds_queue.bulk": Access(frozenset({"leader", "curator", "admin"})),
         "feeds_topics.index": MEMBERS,
+        "shell.favicon": PUBLIC,
         # The shell: the Admin page lists what each person may manage (nothing: 404)
         "manage.index": Access(frozenset({"admin"}), refused_with=frozenset({404})),
         "manage.styleguide": Access(frozenset({"admin"}), refused_with=frozenset({404})),
