@@ -106,6 +106,14 @@
       });
       table.closest(".table-wrap").classList.add("table-cards");
     });
+    // a table still wider than its box scrolls: keyboard users must be able to reach it
+    root.querySelectorAll(".table-wrap").forEach((wrap) => {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        wrap.tabIndex = 0;
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", "Table (scrolls sideways)");
+      }
+    });
   }
 
   // --- "Reply" moves to the reply box (the reply button itself waits while a reply is sent:
