@@ -26,6 +26,7 @@ from advocacy.discussions.bridge import wiring as discussions_bridge
 from advocacy.discussions.notifications import wiring as notifications
 from advocacy.extensions import api, csrf, db, htmx, limiter, login_manager, migrate, talisman
 from advocacy.feeds import wiring as feeds
+from advocacy.feeds.links import SHARE_INTENT_ORIGINS
 from advocacy.leaderboard import wiring as leaderboard
 from advocacy.media import wiring as media
 from advocacy.privacy import wiring as privacy
@@ -53,7 +54,9 @@ CONTENT_SECURITY_POLICY = {
     "connect-src": "'self'",
     "object-src": "'none'",
     "base-uri": "'self'",
-    "form-action": "'self'",
+    # a share form's answer redirects to the network's share page (browsers hold redirects
+    # after a form to form-action too): those origins and mailto:, nothing else
+    "form-action": ["'self'", *SHARE_INTENT_ORIGINS],
     "frame-ancestors": "'none'",
 }
 

@@ -57,6 +57,16 @@ def with_tracking(destination: str, *, network: str, campaign: str, code: str) -
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
 
 
+# Where share_intent_url sends a sharer (the page's CSP lets share forms go there).
+SHARE_INTENT_ORIGINS = (
+    "https://www.linkedin.com",
+    "https://twitter.com",
+    "https://www.facebook.com",
+    "https://www.xing.com",
+    "mailto:",
+)
+
+
 def share_intent_url(network: str, tracked_url: str, caption: str, title: str) -> str:
     """The URL that opens `network`'s share dialog with the tracked link (and the caption
     where the network takes text: X and e-mail; LinkedIn, Xing and Facebook take only the

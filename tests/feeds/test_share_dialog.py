@@ -189,3 +189,17 @@ def test_the_feed_page_queries_do_not_grow_with_its_cards(client, login_as, user
 
     assert twenty_cards == one_card <= 16
     assert next_page <= one_card
+
+
+def test_the_pages_policy_lets_share_forms_reach_every_networks_share_page(app, client):
+    """A share form's answer is a redirect to the network; browsers check it against the CSP's
+    form-action, so each network's address must be listed there, and nothing more."""
+    from advocacy.feeds.links import SHARE_INTENT_ORIGINS, share_intent_url
+    from advocacy.feeds.models import CAPTION_NETWORKS
+
+    policy = client.get("/login").headers["Content-Security-Policy"]
+    form_action = next(part for part in policy.split(";") if "form-action" in part).split()[1:]
+    assert form_action == ["'self'", *SHARE_INTENT_ORIGINS]
+    for network in CAPTION_NETWORKS:
+        url = share_intent_url(network.value, "https://t.example/r/x", "Hi", "Title")
+        assert url.startswith(SHARE_INTENT_ORIGINS), network
