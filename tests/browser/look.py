@@ -73,12 +73,17 @@ def matches_baseline(page, name: str, mask: list) -> str | None:
     FAILURES.mkdir(exist_ok=True)
     if not baseline.exists():
         (FAILURES / f"{name}.png").write_bytes(shot)
-        return f"{name}: no baseline; look at {FAILURES / (name + '.png')} and run with UPDATE_SCREENSHOTS=1"
+        return (
+            f"{name}: no baseline; look at {FAILURES / (name + '.png')} and, if it is right,"
+            " run with UPDATE_SCREENSHOTS=1"
+        )
     actual_path = FAILURES / f"{name}.png"
     actual_path.write_bytes(shot)
     with Image.open(baseline) as expected, Image.open(actual_path) as actual:
         share = changed_share(expected, actual)
     if share > MAX_CHANGED:
-        return f"{name}: {share:.1%} of the pixels changed (allowed {MAX_CHANGED:.0%}); see {actual_path}"
+        return (
+            f"{name}: {share:.1%} of the pixels changed (at most {MAX_CHANGED:.0%}): {actual_path}"
+        )
     actual_path.unlink()
     return None

@@ -203,3 +203,13 @@ def test_the_pages_policy_lets_share_forms_reach_every_networks_share_page(app, 
     for network in CAPTION_NETWORKS:
         url = share_intent_url(network.value, "https://t.example/r/x", "Hi", "Title")
         assert url.startswith(SHARE_INTENT_ORIGINS), network
+
+
+def test_getting_my_link_says_so_in_plain_words(client, login_as, user, story):
+    """It once said "Your Copied link link is ready"."""
+    login_as(user, client)
+    answer = client.post(f"/content/{story.id}/shares", data={"network": "link"}, headers=HX)
+    body = html(answer)
+    assert answer.status_code == 201
+    assert "Your tracked link is ready" in body and "Copied link link" not in body
+    assert "http://advocacy.test/r/" in body
