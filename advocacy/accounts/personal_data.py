@@ -31,6 +31,11 @@ def export_person(user: User) -> dict:
                 user.working_hours_end.isoformat(),
             ],
             "languages": user.languages,
+            "appearance": user.theme,
+            # the picture itself is the one shown on the settings page
+            "picture": {"width": user.avatar.width, "height": user.avatar.height}
+            if user.avatar
+            else None,
             "active": user.active,
             "created_at": user.created_at,
             "last_login_at": user.last_login_at,
@@ -67,6 +72,10 @@ def anonymise_person(user: User) -> None:
     user.timezone = "UTC"
     user.working_hours_start, user.working_hours_end = time(9, 0), time(17, 0)
     user.languages = []
+    if user.avatar is not None:  # a face is personal data: the picture goes, not just the link
+        picture, user.avatar = user.avatar, None
+        db.session.delete(picture)
+    user.theme = "system"
     user.role = "member"
     user.active = False
     user.deactivated_at = user.deactivated_at or now

@@ -14,6 +14,7 @@ moves PostgreSQL's id sequences past the restored ids.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 from collections.abc import Callable, Iterator
@@ -144,6 +145,8 @@ def _write(out: IO[str], record: Any) -> None:
 def _encode(value: Any) -> Any:
     if isinstance(value, datetime | date | time):
         return value.isoformat()
+    if isinstance(value, bytes | memoryview):  # stored images: base64 text in the JSON line
+        return base64.b64encode(bytes(value)).decode("ascii")
     return value
 
 
@@ -219,7 +222,12 @@ def _decoder(column) -> Callable[[Any], Any]:
         python_type = column_type.python_type
     except NotImplementedError:
         python_type = None
-    parse = {datetime: datetime.fromisoformat, date: date.fromisoformat, time: time.fromisoformat}
+    parse = {
+        datetime: datetime.fromisoformat,
+        date: date.fromisoformat,
+        time: time.fromisoformat,
+        bytes: base64.b64decode,
+    }
     parser = parse.get(python_type)
     if parser is None:
         return lambda value: value

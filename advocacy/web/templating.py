@@ -194,6 +194,11 @@ def day_label(value: datetime | None, now: datetime | None = None) -> str:
     return day.strftime("%A %d %B" if day.year == today.year else "%A %d %B %Y")
 
 
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """ "1 conversion", "3 conversions": a number and its noun in agreement."""
+    return f"{count:,} {singular if count == 1 else (plural or singular + 's')}"
+
+
 def init_app(app: Flask) -> None:
     """Register filters and globals."""
     app.context_processor(_navigation_context)
@@ -201,6 +206,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["day_label"] = day_label
+    app.jinja_env.filters["counted"] = counted
     app.jinja_env.filters["initials"] = initials
     app.jinja_env.filters["name_hue"] = name_hue
     app.jinja_env.globals["icon"] = icon

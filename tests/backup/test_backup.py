@@ -14,6 +14,7 @@ from advocacy.backup.service import backed_up_tables
 from advocacy.demo import ADMIN_EMAIL
 from advocacy.discussions.models import Post, Thread
 from advocacy.extensions import db
+from advocacy.media.models import StoredImage
 from advocacy.search.extension import current_backend
 from tests.factories import UserFactory
 
@@ -69,6 +70,10 @@ def test_a_seeded_organisation_round_trips(seeded, tmp_path, api):
     assert (admin.id, admin.password_hash, admin.working_hours_start, admin.languages) == (
         admin_facts
     )
+    # stored images (bytes) come back byte for byte
+    picture = db.session.scalar(select(StoredImage).where(StoredImage.data.is_not(None)))
+    assert picture is not None and picture.data.startswith((b"\x89PNG", b"\xff\xd8"))
+    assert len(picture.data) == picture.byte_size
     assert db.session.scalar(select(User).where(User.email == "intruder@example.com")) is None
     # New rows get fresh ids after the restored ones (PostgreSQL's sequences were moved on).
     newcomer = UserFactory()

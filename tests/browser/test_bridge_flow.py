@@ -28,6 +28,7 @@ def test_propose_approve_and_discuss_internally(page, wins):
     sign_in(page, "ava@example.com")
     page.goto(f"/discussions/threads/{wins}")
     reply = page.locator("#replies article.post", has_text="Customers love it")
+    reply.locator("details.post-menu > summary").click()  # the "⋯" menu
     reply.get_by_role("link", name="Propose as content").click()
     page.wait_for_url("**/propose")
     assert page.get_by_label("Title").input_value() == "We shipped offline mode"

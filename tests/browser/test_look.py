@@ -110,7 +110,7 @@ SCREENS = [
     ("feed", "/"),
     ("thread", "thread"),
     ("leaderboard", "/leaderboard/?period=all"),
-    ("notifications", "/notifications"),
+    ("discussions", "/discussions/"),
     ("analytics", "/analytics/"),
     ("styleguide", "/admin/styleguide"),
 ]

@@ -26,6 +26,7 @@ def test_sign_in_shows_home_then_sign_out(page, member):
     sign_in(page, member["email"], PASSWORD)
     assert page.locator("h1").inner_text() == f"Welcome, {member['name'].split()[0]}"
 
+    page.locator("details.account-menu > summary").click()  # the account menu
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login")
     assert "You are signed out." in page.locator("#messages").inner_text()

@@ -81,7 +81,7 @@ def test_feed_empty_states(client, login_as, user):
     )
     db.session.commit()
     assert "You have shared everything" in html(client.get("/?unshared=1"))
-    assert "You do not follow any topic yet." in html(client.get("/?my_topics=1"))
+    assert "You do not follow any topic yet" in html(client.get("/?my_topics=1"))
     assert client.get("/?kind=podcast").status_code == 422
     assert client.get("/?cursor=garbage").status_code == 422
 

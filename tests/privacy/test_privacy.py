@@ -17,7 +17,10 @@ from advocacy.discussions.notifications.models import Notification
 from advocacy.extensions import db
 from advocacy.feeds import sharing
 from advocacy.feeds.models import Share, TrackedLink
+from advocacy.media.images import store_image
+from advocacy.media.models import StoredImage
 from advocacy.privacy.models import ErasureRecord
+from tests.accounts.test_profile_page import png
 from tests.discussions.factories import make_space, make_thread
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.feeds.factories import ContentFactory
@@ -100,6 +103,9 @@ def test_the_export_has_no_one_elses_data(login_as, person):
 def test_erasing_my_account_anonymises_it_and_signs_me_out(login_as, person):
     client = login_as(person)
     user_id = person.id
+    person.avatar = store_image(png(), origin="avatar", square_side=64)
+    db.session.commit()
+    picture_id = person.avatar_id
     refused = client.post(
         "/settings/privacy/erase",
         data={"confirm_email": "someone@else.com", "password": "wrong"},
@@ -119,6 +125,7 @@ def test_erasing_my_account_anonymises_it_and_signs_me_out(login_as, person):
     assert user.email == f"former-{user_id}@erased.invalid"
     assert (user.job_title, user.password_hash, user.active) == ("", None, False)
     assert user.memberships == []
+    assert user.avatar_id is None and db.session.get(StoredImage, picture_id) is None
     assert db.session.scalar(select(ApiToken.revoked_at).where(ApiToken.user_id == user_id))
     # Sessions end: the same browser is sent to the sign-in page.
     assert client.get("/settings/").status_code == 302
