@@ -131,7 +131,13 @@ class CsrfClient(FlaskClient):
         `g`, where Flask-Login caches the signed-in user and Flask-WTF the CSRF token: a second
         client would be taken for the first. Forget them before each request, as a server would."""
         if has_app_context():
-            for name in ("_login_user", "csrf_token", "csrf_valid", "organisation_name"):
+            for name in (
+                "_login_user",
+                "csrf_token",
+                "csrf_valid",
+                "organisation_name",
+                "unread_notifications",
+            ):
                 g.pop(name, None)
 
     def fetch_csrf_token(self) -> str:

@@ -4,7 +4,7 @@ imports notifications), the list and bell, the API, the e-mail and digest schedu
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 from flask_login import current_user
 
 from advocacy.demo import add_seed_step
@@ -54,7 +54,12 @@ def _on_thread_read(thread, user=None, **_) -> None:
 
 
 def _notification_count() -> int:
-    return service.unread_count(current_user) if current_user.is_authenticated else 0
+    """The reader's unread count, read once per request (the bell and the tab bar both show it)."""
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_notifications" not in g:
+        g.unread_notifications = service.unread_count(current_user)
+    return g.unread_notifications
 
 
 def init_app(app: Flask) -> None:
