@@ -21,6 +21,8 @@ METRIC_HEADER = ("human clicks", "unique visitors", "conversions")
 def _context():
     form, start, end = range_of(request.args)
     start, end = dashboard.default_range(start, end)
+    if not (form.start.errors or form.end.errors):  # the range shown is the range in use
+        form.start.data, form.end.data = start, end
     return form, dashboard.audience_of(current_user), start, end
 
 

@@ -1,5 +1,9 @@
-"""The dashboard's headline figures: people reached, clicks, shares, active sharers and earned
-media value over the range, each with its change from the period of the same length before."""
+"""The dashboard's headline figures: human clicks, shares, active sharers, conversions and earned
+media value over the range, each with its change from the period of the same length before.
+
+No "unique visitors" tile: a human click already counts a visitor once per link per 24 hours,
+and visitor keys are salted anew each day (nobody is followed across days), so a range's sum of
+daily unique visitors would repeat the click count under another name."""
 
 from __future__ import annotations
 
@@ -69,11 +73,6 @@ def headline(audience: Audience, start: date, end: date) -> list[Tile]:
     currency = reach_settings().currency
     return [
         Tile(
-            "People reached",
-            f"{now.people_reached:,}",
-            change(now.people_reached, before.people_reached),
-        ),
-        Tile(
             "Human clicks", f"{now.human_clicks:,}", change(now.human_clicks, before.human_clicks)
         ),
         Tile("Shares", f"{now.shares:,}", change(now.shares, before.shares)),
@@ -82,6 +81,7 @@ def headline(audience: Audience, start: date, end: date) -> list[Tile]:
             f"{now.active_sharers:,}",
             change(now.active_sharers, before.active_sharers),
         ),
+        Tile("Conversions", f"{now.conversions:,}", change(now.conversions, before.conversions)),
         Tile(
             "Earned media value",
             f"{now.earned_media:,.0f} {currency}",

@@ -133,3 +133,13 @@ def test_headline_tiles_compare_with_the_period_before(app, org, admin):
     assert change(150, 100) == 50 and change(50, 100) == -50 and change(3, 0) is None
     leader = dashboard.audience_of(org["lee"])
     assert figures(leader, today - timedelta(days=6), today).human_clicks == 3
+
+
+def test_the_range_picker_shows_the_range_in_use(app, org, admin, login_as):
+    client = login_as(admin)
+    start, end = dashboard.default_range(None, None)
+    page = client.get("/analytics/").get_data(as_text=True)
+    assert f'value="{start.isoformat()}"' in page and f'value="{end.isoformat()}"' in page
+    refused = client.get("/analytics/?start=2026-13-45")
+    assert refused.status_code in (200, 422)
+    assert 'value="2026-13-45"' in refused.get_data(as_text=True)  # what was typed is kept
